@@ -1,0 +1,198 @@
+/* cpu-ops.h: CPU operations — compare, baseline, update, translate, decode,
+ * expand, deprecated features. Per-arch behaviour goes through an ops table;
+ * an arch without a hook answers VMC_ERROR_UNSUPPORTED naming the arch.
+ */
+#pragma once
+
+#include <glib.h>
+#include <vmcompat/cpu-def.h>
+#include <vmcompat/cpuid.h>
+
+G_BEGIN_DECLS
+
+/**
+ * VmcCompareResult:
+ * How A relates to B (QEMU's CpuModelCompareResult):
+ * @VMC_COMPARE_IDENTICAL: same features
+ * @VMC_COMPARE_SUPERSET: A has everything B needs and more: B runs wherever
+ *     A runs
+ * @VMC_COMPARE_SUBSET: B has everything A has and more: A runs wherever B runs
+ * @VMC_COMPARE_INCOMPATIBLE: neither runs where the other runs
+ */
+typedef enum {
+    VMC_COMPARE_INCOMPATIBLE,
+    VMC_COMPARE_IDENTICAL,
+    VMC_COMPARE_SUPERSET,
+    VMC_COMPARE_SUBSET,
+    VMC_COMPARE_N,
+} VmcCompareResult;
+
+const char *vmc_compare_result_to_string(VmcCompareResult r);
+
+/**
+ * vmc_cpu_compare:
+ * @a: the reference: a host CPU, or a CPU model
+ * @b: the CPU to judge against @a
+ * @ret_result: (out): the relation of @a to @b
+ * @ret_responsible: (out) (optional) (transfer full) (element-type utf8):
+ *     the features responsible for a result other than identical
+ * @error: return location for a #GError
+ *
+ * x86_64 inputs read from libvirt XML follow libvirt's compare rules exactly
+ * (virCPUCompare(a, b)). Everything else follows QEMU's
+ * query-cpu-model-comparison (expansion of both, feature-set relation, and on
+ * s390x the CPU generation). When @a is a host CPU, @a stands for what the
+ * hardware really has (seed 000): features the host-model disables because
+ * they are deprecated still count as present.
+ *
+ * Returns: FALSE with @error set on bad input (unknown model/feature ...).
+ */
+gboolean vmc_cpu_compare(const VmcCpuDef *a, const VmcCpuDef *b,
+                         VmcCompareResult *ret_result,
+                         GPtrArray **ret_responsible, GError **error);
+
+/**
+ * VmcBaselineFlags:
+ * @VMC_BASELINE_EXPAND_FEATURES: list every feature of the model
+ * @VMC_BASELINE_MIGRATABLE: drop features that cannot be migrated
+ */
+typedef enum {
+    VMC_BASELINE_DEFAULT = 0,
+    VMC_BASELINE_EXPAND_FEATURES = 1 << 0,
+    VMC_BASELINE_MIGRATABLE = 1 << 1,
+} VmcBaselineFlags;
+
+#define VMC_BASELINE_MAX_CPUS 100000
+
+/**
+ * vmc_cpu_baseline:
+ * @cpus: (array length=n_cpus): the CPUs; at least one
+ * @allowed_models: (nullable) (array zero-terminated=1): restrict the result
+ *     model (NULL: any catalog model)
+ *
+ * The N-way baseline: a guest CPU that runs on every input. Vendor mismatch
+ * is VMC_ERROR_INCOMPATIBLE naming both vendors.
+ *
+ * Returns: (transfer full): the baseline CPU, or NULL with @error set.
+ */
+VmcCpuDef *vmc_cpu_baseline(VmcCpuDef *const *cpus, gsize n_cpus,
+                            const char *const *allowed_models,
+                            VmcBaselineFlags flags, GError **error);
+
+/**
+ * VmcUpdateFlags:
+ * @VMC_UPDATE_HOST_MIGRATABLE: use only the migratable part of the host
+ */
+typedef enum {
+    VMC_UPDATE_DEFAULT = 0,
+    VMC_UPDATE_HOST_MIGRATABLE = 1 << 0,
+} VmcUpdateFlags;
+
+/**
+ * vmc_cpu_update:
+ * The updated guest CPU (seed 001): host-model becomes the host's model and
+ * features, optional features are resolved against @host, removed model
+ * features are written out as disabled (libvirt virCPUUpdate).
+ */
+VmcCpuDef *vmc_cpu_update(const VmcCpuDef *cpu, const VmcCpuDef *host,
+                          VmcUpdateFlags flags, GError **error);
+
+/**
+ * vmc_cpu_translate:
+ * Rewrites @cpu to use one of @models (libvirt virCPUTranslate).
+ */
+VmcCpuDef *vmc_cpu_translate(const VmcCpuDef *cpu,
+                             const char *const *models, GError **error);
+
+/**
+ * vmc_cpu_decode:
+ * @type: HOST: the model must be a subset of the CPU; GUEST: features are
+ *     listed with policies, removed features disabled
+ * @allowed_models: (nullable): restrict the model choice
+ * @preferred_model: (nullable): prefer this model
+ *
+ * Decodes raw CPUID data to a model + features (libvirt x86Decode).
+ */
+VmcCpuDef *vmc_cpu_decode(VmcCatalog *cat, const VmcCpuidData *data,
+                          VmcCpuType type, const char *const *allowed_models,
+                          const char *preferred_model, GError **error);
+
+/**
+ * vmc_cpu_decode_features:
+ * Decodes a feature set + vendor (+ signature) to a definition, the same way
+ * vmc_cpu_decode does for CPUID data.
+ */
+VmcCpuDef *vmc_cpu_decode_features(VmcCatalog *cat, VmcArch arch,
+                                   const VmcFeatureSet *features,
+                                   const char *vendor, gboolean has_sig,
+                                   guint family, guint model, guint stepping,
+                                   VmcCpuType type,
+                                   const char *const *allowed_models,
+                                   const char *preferred_model,
+                                   GError **error);
+
+/** VmcExpansionType: QEMU's CpuModelExpansionType. */
+typedef enum {
+    VMC_EXPANSION_STATIC,
+    VMC_EXPANSION_FULL,
+    VMC_EXPANSION_N,
+} VmcExpansionType;
+
+const char *vmc_expansion_type_to_string(VmcExpansionType t);
+VmcExpansionType vmc_expansion_type_from_string(const char *s);
+
+/**
+ * vmc_cpu_expand:
+ * @ret_deprecated: (out) (optional) (transfer full) (element-type utf8):
+ *     QEMU's deprecated-props: the deprecated features of the expansion
+ *
+ * Like query-cpu-model-expansion. STATIC: a static base model plus every
+ * property that differs from it; FULL: the model with every feature
+ * property set true or false.
+ *
+ * Returns: (transfer full): a custom definition whose listed features are
+ *     require (true) or disable (false), or NULL with @error.
+ */
+VmcCpuDef *vmc_cpu_expand(const VmcCpuDef *def, VmcExpansionType type,
+                          GPtrArray **ret_deprecated, GError **error);
+
+/**
+ * vmc_cpu_effective_features:
+ * The features a definition enables once its model is expanded and its
+ * feature policies applied (require/force on, disable/forbid off; optional
+ * off). Host definitions: model + all listed features.
+ */
+gboolean vmc_cpu_effective_features(const VmcCpuDef *def, VmcFeatureSet *ret,
+                                    GError **error);
+
+/**
+ * vmc_cpu_deprecated_features:
+ * Returns: (transfer full) (element-type utf8): names of the deprecated
+ *     features of @arch (query-cpu-model-deprecated-features).
+ */
+GPtrArray *vmc_cpu_deprecated_features(const VmcCatalog *cat, VmcArch arch);
+
+/**
+ * VmcModelAvailability: one row of query-cpu-definitions.
+ */
+typedef struct {
+    const VmcCpuModel *model;
+    const char *name;          /* the listed name (model or alias) */
+    const char *alias_of;      /* NULL unless an alias */
+    gboolean is_static;
+    const char *deprecated;    /* release or NULL */
+    GPtrArray *unavailable;    /* (element-type utf8) NULL without host */
+} VmcModelAvailability;
+
+void vmc_model_availability_clear(VmcModelAvailability *row);
+
+/**
+ * vmc_cpu_models:
+ * @host: (nullable): host CPU to compute unavailable-features against
+ * Returns: (transfer full) (element-type VmcModelAvailability): models then
+ *     aliases, in catalog order.
+ */
+GArray *vmc_cpu_models(VmcCatalog *cat, VmcArch arch, const VmcCpuDef *host,
+                       GError **error);
+
+G_END_DECLS

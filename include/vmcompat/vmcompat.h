@@ -1,0 +1,10 @@
+/* vmcompat.h: umbrella header of libvmcompat. */
+#pragma once
+
+#include <vmcompat/error.h>
+#include <vmcompat/arch.h>
+#include <vmcompat/feature-set.h>
+#include <vmcompat/catalog.h>
+#include <vmcompat/cpu-def.h>
+#include <vmcompat/cpuid.h>
+#include <vmcompat/cpu-ops.h>
