@@ -1,0 +1,127 @@
+/* cli-util.c: error printing, option parsing, catalog loading and command
+ * dispatch shared by every vmcompat sub-command. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static char *arg_arch;
+
+static GOptionEntry vmc_cli_common_entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, NULL,
+      "Print JSON (QMP field names) instead of text", NULL },
+    { "arch", 'a', 0, G_OPTION_ARG_STRING, &arg_arch,
+      "Architecture of the inputs (x86_64, s390x); default: from the input", "ARCH" },
+    { "catalog", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL,
+      "Overlay catalog directory (repeatable)", "DIR" },
+    { "cpu-map", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      "Use the x86 models and features of a libvirt cpu_map directory", "DIR" },
+    { NULL },
+};
+
+int
+vmc_cli_fail(VmcCli *cli, GError *error)
+{
+    fprintf(stderr, "vmcompat: %s\n", error ? error->message : "unknown error");
+    return VMC_EXIT_BAD_INPUT;
+}
+
+int
+vmc_cli_usage_error(VmcCli *cli, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n",
+            cli->prog, msg, cli->prog);
+    return VMC_EXIT_BAD_INPUT;
+}
+
+gboolean
+vmc_cli_parse(VmcCli *cli, GOptionContext *ctx, int *argc, char ***argv, int *ret_exit)
+{
+    g_autoptr(GError) error = NULL;
+    GOptionEntry entries[G_N_ELEMENTS(vmc_cli_common_entries)];
+
+    memcpy(entries, vmc_cli_common_entries, sizeof(entries));
+    entries[0].arg_data = &cli->json;
+    entries[2].arg_data = &cli->overlays;
+    entries[3].arg_data = &cli->cpu_map;
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!g_option_context_parse(ctx, argc, argv, &error)) {
+        *ret_exit = vmc_cli_usage_error(cli, "%s", error->message);
+        return FALSE;
+    }
+    if (arg_arch) {
+        cli->arch = vmc_arch_from_string(arg_arch);
+        if (cli->arch == VMC_ARCH_N) {
+            *ret_exit = vmc_cli_usage_error(cli, "unknown architecture '%s' (known: x86_64, s390x)",
+                                            arg_arch);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+VmcCatalog *
+vmc_cli_catalog(VmcCli *cli, GError **error)
+{
+    if (cli->cat)
+        return cli->cat;
+    cli->cat = vmc_catalog_load((const char *const *) cli->overlays, VMC_CATALOG_DEFAULT, error);
+    if (!cli->cat)
+        return NULL;
+    if (cli->cpu_map && !vmc_catalog_load_cpu_map(cli->cat, cli->cpu_map, error)) {
+        g_clear_pointer(&cli->cat, vmc_catalog_unref);
+        return NULL;
+    }
+    return cli->cat;
+}
+
+void
+vmc_cli_print_json(json_object *obj)
+{
+    fputs(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+                                              JSON_C_TO_STRING_SPACED |
+                                              JSON_C_TO_STRING_NOSLASHESCAPE),
+          stdout);
+    fputc('\n', stdout);
+}
+
+GPtrArray *
+vmc_cli_read_cpus(VmcCli *cli, const char *arg, GError **error)
+{
+    VmcCatalog *cat = vmc_cli_catalog(cli, error);
+    if (!cat)
+        return NULL;
+    return vmc_cpu_def_parse_any(cat, cli->arch, arg, error);
+}
+
+int
+vmc_cli_dispatch(VmcCli *cli, const char *group, const VmcCliCommand *cmds,
+                 int argc, char **argv)
+{
+    const char *name = argc > 1 ? argv[1] : NULL;
+
+    if (!name || g_str_equal(name, "--help") || g_str_equal(name, "-h") ||
+        g_str_equal(name, "help")) {
+        FILE *out = name ? stdout : stderr;
+        fprintf(out, "Usage: vmcompat %s COMMAND [OPTIONS] ARGS...\n\nCommands:\n", group);
+        for (const VmcCliCommand *c = cmds; c->name; c++)
+            fprintf(out, "  %-12s %s\n", c->name, c->summary);
+        fprintf(out, "\nRun 'vmcompat %s COMMAND --help' for the options of a command.\n", group);
+        return name ? VMC_EXIT_OK : VMC_EXIT_BAD_INPUT;
+    }
+    for (const VmcCliCommand *c = cmds; c->name; c++) {
+        if (g_str_equal(c->name, name)) {
+            g_autofree char *prog = g_strdup_printf("vmcompat %s %s", group, name);
+            cli->prog = prog;
+            return c->run(cli, argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "vmcompat %s: unknown command '%s'\nTry 'vmcompat %s --help'.\n",
+            group, name, group);
+    return VMC_EXIT_BAD_INPUT;
+}

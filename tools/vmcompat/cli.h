@@ -1,0 +1,53 @@
+/* cli.h: shared state and helpers of the vmcompat command-line tool.
+ *
+ * Exit status: 0 when the question was answered (whatever the answer),
+ * 1 when --fail-incompatible was given and the answer is negative, 2 on bad
+ * input, unknown model/feature or usage errors.
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-c/json.h>
+#include <vmcompat/vmcompat.h>
+
+enum {
+    VMC_EXIT_OK = 0,
+    VMC_EXIT_NEGATIVE = 1,
+    VMC_EXIT_BAD_INPUT = 2,
+};
+
+typedef struct {
+    const char *prog;        /* "vmcompat cpu compare" */
+    gboolean json;
+    VmcArch arch;            /* VMC_ARCH_N: auto */
+    char **overlays;         /* --catalog DIR (repeatable) */
+    char *cpu_map;           /* --cpu-map DIR */
+    VmcCatalog *cat;         /* loaded on demand */
+} VmcCli;
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    int (*run)(VmcCli *cli, int argc, char **argv);
+} VmcCliCommand;
+
+/* Print "vmcompat: <message>" and return the exit code for @error. */
+int vmc_cli_fail(VmcCli *cli, GError *error);
+/* Print a usage error and return 2. */
+int vmc_cli_usage_error(VmcCli *cli, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Parse the common + command options; returns FALSE with *ret_exit set. */
+gboolean vmc_cli_parse(VmcCli *cli, GOptionContext *ctx, int *argc, char ***argv,
+                       int *ret_exit);
+/* The catalog (loaded with overlays and --cpu-map on first use). */
+VmcCatalog *vmc_cli_catalog(VmcCli *cli, GError **error);
+/* Print a json-c object, pretty, with a trailing newline. */
+void vmc_cli_print_json(json_object *obj);
+/* Read every CPU from one CLI argument (file or inline). */
+GPtrArray *vmc_cli_read_cpus(VmcCli *cli, const char *arg, GError **error);
+/* Dispatch a sub-command table; prints help for unknown names. */
+int vmc_cli_dispatch(VmcCli *cli, const char *group, const VmcCliCommand *cmds,
+                     int argc, char **argv);
+
+int vmc_cmd_cpu(VmcCli *cli, int argc, char **argv);
+int vmc_cmd_catalog(VmcCli *cli, int argc, char **argv);
+int vmc_cmd_demo(VmcCli *cli, int argc, char **argv);

@@ -1,0 +1,138 @@
+/* cmd-misc.c: `vmcompat catalog info` and `vmcompat demo`. */
+#include "cli.h"
+
+#include <stdio.h>
+
+static int
+cmd_catalog_info(VmcCli *cli, int argc, char **argv)
+{
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- where the catalog comes from and what it holds");
+    g_autoptr(GError) error = NULL;
+    VmcCatalog *cat;
+    json_object *a;
+    int rc;
+
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (!(cat = vmc_cli_catalog(cli, &error)))
+        return vmc_cli_fail(cli, error);
+    a = json_object_new_array();
+    for (guint i = 0; i < VMC_ARCH_N; i++) {
+        g_autoptr(GPtrArray) dep = vmc_cpu_deprecated_features(cat, i);
+        if (cli->arch != VMC_ARCH_N && cli->arch != i)
+            continue;
+        if (cli->json) {
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "arch", json_object_new_string(vmc_arch_to_string(i)));
+            json_object_object_add(o, "source", json_object_new_string(vmc_catalog_source(cat, i)));
+            json_object_object_add(o, "features", json_object_new_int((int) vmc_catalog_feature_count(cat, i)));
+            json_object_object_add(o, "models", json_object_new_int((int) vmc_catalog_model_count(cat, i)));
+            json_object_object_add(o, "aliases", json_object_new_int((int) vmc_catalog_alias_count(cat, i)));
+            json_object_object_add(o, "deprecated-features", json_object_new_int((int) dep->len));
+            json_object_array_add(a, o);
+        } else {
+            printf("%-7s %4u features, %4u models, %3u aliases, %u deprecated features  (%s)\n",
+                   vmc_arch_to_string(i), vmc_catalog_feature_count(cat, i),
+                   vmc_catalog_model_count(cat, i), vmc_catalog_alias_count(cat, i),
+                   dep->len, vmc_catalog_source(cat, i));
+        }
+    }
+    if (cli->json)
+        vmc_cli_print_json(a);
+    json_object_put(a);
+    return VMC_EXIT_OK;
+}
+
+static const VmcCliCommand catalog_commands[] = {
+    { "info", "sources and sizes of the catalog", cmd_catalog_info },
+    { NULL },
+};
+
+int
+vmc_cmd_catalog(VmcCli *cli, int argc, char **argv)
+{
+    return vmc_cli_dispatch(cli, "catalog", catalog_commands, argc, argv);
+}
+
+/* One comparison line of the demo. */
+static void
+demo_compare(VmcCatalog *cat, VmcArch arch, const char *a_str, gboolean a_host,
+             const char *b_str, const char *why)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcCpuDef) a = vmc_cpu_def_parse_cli(cat, arch, a_str, &error);
+    g_autoptr(VmcCpuDef) b = a ? vmc_cpu_def_parse_cli(cat, arch, b_str, &error) : NULL;
+    g_autoptr(GPtrArray) resp = NULL;
+    VmcCompareResult r;
+
+    if (a && a_host) {
+        /* A stands for the hardware: the same features, as a host CPU. */
+        g_autoptr(VmcCpuDef) exp = vmc_cpu_expand(a, VMC_EXPANSION_FULL, NULL, &error);
+        if (!exp) {
+            printf("  %-44s error: %s\n", a_str, error->message);
+            return;
+        }
+        g_clear_pointer(&a, vmc_cpu_def_unref);
+        a = vmc_cpu_def_copy(exp);
+    }
+    if (!b || !vmc_cpu_compare(a, b, &r, &resp, &error)) {
+        printf("  %s vs %s: error: %s\n", a_str, b_str, error->message);
+        return;
+    }
+    {
+        g_autoptr(GPtrArray) v = g_ptr_array_new();
+        g_autofree char *joined = NULL;
+        for (guint i = 0; resp && i < resp->len && i < 6; i++)
+            g_ptr_array_add(v, g_ptr_array_index(resp, i));
+        if (resp && resp->len > 6)
+            g_ptr_array_add(v, (gpointer) "...");
+        g_ptr_array_add(v, NULL);
+        joined = g_strjoinv(",", (char **) v->pdata);
+        printf("  %-22s vs %-22s %-12s [%s]\n      %s\n", a_str, b_str,
+               vmc_compare_result_to_string(r), joined, why);
+    }
+}
+
+int
+vmc_cmd_demo(VmcCli *cli, int argc, char **argv)
+{
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- a tour of the catalog and the CPU engine");
+    g_autoptr(GError) error = NULL;
+    VmcCatalog *cat;
+    int rc;
+
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (!(cat = vmc_cli_catalog(cli, &error)))
+        return vmc_cli_fail(cli, error);
+
+    printf("vmcompat %s — built-in catalog\n\n", VMC_VERSION);
+    for (guint i = 0; i < VMC_ARCH_N; i++) {
+        g_autoptr(GPtrArray) dep = vmc_cpu_deprecated_features(cat, i);
+        g_autoptr(GPtrArray) v = g_ptr_array_new();
+        g_autofree char *joined = NULL;
+        for (guint k = 0; k < dep->len; k++)
+            g_ptr_array_add(v, g_ptr_array_index(dep, k));
+        g_ptr_array_add(v, NULL);
+        joined = g_strjoinv(", ", (char **) v->pdata);
+        printf("%-7s %u features, %u CPU models (+%u aliases); deprecated: %s\n",
+               vmc_arch_to_string(i), vmc_catalog_feature_count(cat, i),
+               vmc_catalog_model_count(cat, i), vmc_catalog_alias_count(cat, i),
+               *joined ? joined : "none");
+    }
+    printf("\nComparisons (A vs B; superset = B runs wherever A runs):\n");
+    demo_compare(cat, VMC_ARCH_S390X, "z14", FALSE, "z13",
+                 "a newer generation is a superset of an older one");
+    demo_compare(cat, VMC_ARCH_S390X, "z14,csske=off", FALSE, "z14",
+                 "seed 000, model vs model: QEMU's answer is kept (csske responsible)");
+    demo_compare(cat, VMC_ARCH_S390X, "z14", TRUE, "z14,csske=on",
+                 "seed 000, host vs model: the hardware still has csske, so not incompatible");
+    demo_compare(cat, VMC_ARCH_X86_64, "Cascadelake-Server-v1", FALSE, "Skylake-Client-v1",
+                 "x86: Skylake-Client lacks nothing a Cascadelake has? see the features");
+    demo_compare(cat, VMC_ARCH_X86_64, "Skylake-Client-v4", FALSE, "Skylake-Client-v1",
+                 "x86: v4 drops TSX (hle, rtm) that v1 needs");
+
+    printf("\nNext: vmcompat cpu models --arch s390x; vmcompat cpu expand --type static z14;\n"
+           "      vmcompat cpu compare HOST.xml GUEST.xml; vmcompat cpu baseline A.xml B.xml\n");
+    return VMC_EXIT_OK;
+}
