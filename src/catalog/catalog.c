@@ -124,8 +124,8 @@ vmc_json_parse(const char *text, gsize len, const char *name, GError **error)
         g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
                     "%s: byte %zu: invalid JSON: %s", name,
                     json_tokener_get_parse_end(tok),
-                    json_tokener_error_desc(jerr == json_tokener_success ?
-                                            json_tokener_continue : jerr));
+                    jerr == json_tokener_success || jerr == json_tokener_continue ?
+                    "unexpected end of input (truncated?)" : json_tokener_error_desc(jerr));
         json_object_put(obj);
         json_tokener_free(tok);
         return NULL;

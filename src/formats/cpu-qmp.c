@@ -202,8 +202,8 @@ vmc_cpu_def_parse_qmp(VmcCatalog *cat, VmcArch arch, const char *json, gssize le
             line += json[i] == '\n';
         g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "%s:%u: invalid JSON: %s",
                     file, line,
-                    json_tokener_error_desc(jerr == json_tokener_success ?
-                                            json_tokener_continue : jerr));
+                    jerr == json_tokener_success || jerr == json_tokener_continue ?
+                    "unexpected end of input (truncated?)" : json_tokener_error_desc(jerr));
         json_object_put(obj);
         json_tokener_free(tok);
         return NULL;

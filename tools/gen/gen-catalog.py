@@ -455,6 +455,22 @@ def gen_x86_features(inputs, deprecations):
         item["deprecated"] = depr.get(e["name"])
         item["tcg"] = e["tcg"]
         out_feats.append(item)
+    # Features libvirt names that QEMU has no property for (osxsave, ospke,
+    # cmt, ...): kept, after QEMU's, so libvirt host CPU XML and CPUID dumps
+    # read with the built-in catalog; "qemu": false says -cpu cannot set them.
+    lv_by_name = {lf["name"]: lf for lf in lv_feats}
+    for name in libvirt_only:
+        lf = lv_by_name[name]
+        if name in owner or name in qnames:
+            fail("libvirt-only feature %s collides with a QEMU name or alias" % name)
+        item = {"name": name}
+        item.update(lf["loc"])
+        item["migratable"] = lf["migratable"]
+        item["aliases"] = sorted(a for a in lf["qemu_aliases"] if a != name and a not in owner)
+        item["deprecated"] = None
+        item["tcg"] = False
+        item["qemu"] = False
+        out_feats.append(item)
 
     unmig_qemu = [e["name"] for e in entries if e["unmigratable_qemu"]]
     unnamed = {}
@@ -491,6 +507,8 @@ def gen_x86_features(inputs, deprecations):
             "location (%s) + cpu_map <alias source='qemu'> names" % ", ".join(libvirt_renamed),
             "vendors: libvirt x86_vendors.xml order, then vendor strings used by QEMU models (short names chosen by "
             "the generator: CentaurHauls = QEMU CPUID_VENDOR_ZHAOXIN1)",
+            "features with \"qemu\": false are libvirt cpu_map features with no QEMU property at that "
+            "location (libvirt_only_features); they let libvirt XML and CPUID dumps be read",
             "model bits without a QEMU name are not representable here (x86-cpu-models.json "
             "unnamed_feature_bits): " + unnamed_txt,
         ],
