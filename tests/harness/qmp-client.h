@@ -130,4 +130,37 @@ gboolean vmc_qmp_model_info_features(VmcCatalog *cat, VmcArch arch,
 void vmc_qmp_names_features(VmcCatalog *cat, VmcArch arch, json_object *names,
                             VmcFeatureSet *ret, GPtrArray *others);
 
+/**
+ * vmc_qmp_replies_agree:
+ * @request: the request both sides answered; its "execute" says how to
+ *     read the replies (query-cpu-model-expansion, -baseline, -comparison)
+ * @expected: QEMU's reply ({"return": ...} or {"error": ...})
+ * @actual: the reply to check, in the same shape
+ * @universe: (nullable): compare feature sets only on these features
+ *     (e.g. the ones an older QEMU knows)
+ * @diag: receives one line per difference
+ *
+ * Compares two replies by meaning. Models (expansion, baseline): the same
+ * model name and the same features, groups expanded. Comparisons: the same
+ * result, the same responsible features and the same other responsible
+ * properties ("type"). Errors: both are errors (texts differ between
+ * implementations).
+ *
+ * Returns: TRUE when they agree.
+ */
+gboolean vmc_qmp_replies_agree(VmcCatalog *cat, VmcArch arch,
+                               json_object *request, json_object *expected,
+                               json_object *actual,
+                               const VmcFeatureSet *universe, GString *diag);
+
+/**
+ * vmc_qmp_reply_from_def / _from_comparison / _from_error:
+ * vmcompat's answers in QMP reply shape, for vmc_qmp_replies_agree().
+ * Returns: (transfer full).
+ */
+json_object *vmc_qmp_reply_from_def(const VmcCpuDef *def);
+json_object *vmc_qmp_reply_from_comparison(VmcCompareResult result,
+                                           GPtrArray *responsible);
+json_object *vmc_qmp_reply_from_error(const GError *error);
+
 G_END_DECLS
