@@ -250,11 +250,13 @@ static void
 vmc_s390x_add_names_reversed(const VmcCatalog *cat, const VmcFeatureSet *set,
                              GPtrArray *out)
 {
-    guint n = vmc_catalog_feature_count(cat, VMC_ARCH_S390X);
+    guint ids[VMC_FEATURE_SET_BITS];
+    guint n = 0;
 
-    for (guint i = n; i-- > 0;)
-        if (vmc_feature_set_has(set, i))
-            g_ptr_array_add(out, g_strdup(vmc_s390x_feature_name(cat, i)));
+    VMC_FEATURE_SET_FOREACH(set, i)
+        ids[n++] = (guint) i;
+    while (n-- > 0)
+        g_ptr_array_add(out, g_strdup(vmc_s390x_feature_name(cat, ids[n])));
 }
 
 /* Compare two QEMU models (qmp_query_cpu_model_comparison). Responsible
@@ -371,6 +373,17 @@ vmc_s390x_baseline_pair(const VmcCatalog *cat, const VmcS390Model *a,
     return TRUE;
 }
 
+/* List feature @id with @policy on a fresh definition; callers list each
+ * id at most once, so the linear duplicate check of
+ * vmc_cpu_def_set_feature() is not needed (full expansions list every
+ * feature). */
+static void
+vmc_s390x_list_feature(VmcCpuDef *def, guint id, VmcFeaturePolicy policy)
+{
+    VmcCpuFeature cf = { id, policy };
+    g_array_append_val(def->features, cf);
+}
+
 /* Express @m as QEMU does in its answers (cpu_info_from_model): always the
  * static base model; @full lists every catalog feature (enabled first), else
  * only the delta to the base set (removed first, then added). */
@@ -384,18 +397,18 @@ vmc_s390x_def_from_model(VmcCatalog *cat, const VmcS390Model *m, gboolean full)
     vmc__cpu_def_set_model_ref(def, base);
     if (full) {
         VMC_FEATURE_SET_FOREACH(&m->features, i)
-            vmc_cpu_def_set_feature(def, (guint) i, VMC_FEATURE_POLICY_REQUIRE);
+            vmc_s390x_list_feature(def, (guint) i, VMC_FEATURE_POLICY_REQUIRE);
         for (guint i = 0; i < n; i++)
             if (!vmc_feature_set_has(&m->features, i))
-                vmc_cpu_def_set_feature(def, i, VMC_FEATURE_POLICY_DISABLE);
+                vmc_s390x_list_feature(def, i, VMC_FEATURE_POLICY_DISABLE);
     } else {
         VmcFeatureSet removed, added;
         vmc_feature_set_andnot(&removed, &base->features, &m->features);
         vmc_feature_set_andnot(&added, &m->features, &base->features);
         VMC_FEATURE_SET_FOREACH(&removed, i)
-            vmc_cpu_def_set_feature(def, (guint) i, VMC_FEATURE_POLICY_DISABLE);
+            vmc_s390x_list_feature(def, (guint) i, VMC_FEATURE_POLICY_DISABLE);
         VMC_FEATURE_SET_FOREACH(&added, i)
-            vmc_cpu_def_set_feature(def, (guint) i, VMC_FEATURE_POLICY_REQUIRE);
+            vmc_s390x_list_feature(def, (guint) i, VMC_FEATURE_POLICY_REQUIRE);
     }
     return def;
 }
