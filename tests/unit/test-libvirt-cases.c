@@ -762,6 +762,146 @@ test_baseline_nway(gconstpointer p)
     finish_test(NULL);
 }
 
+/* ---- the public behaviour beyond the corpus ---------------------------- */
+
+/* A CPU built through the API: @spec is "+feat" (require), "-feat"
+ * (disable), separated by spaces. */
+static VmcCpuDef *
+api_cpu(VmcCpuType type, const char *model, const char *spec)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcCpuDef) def = vmc_cpu_def_new(cat(), VMC_ARCH_X86_64, type);
+    g_auto(GStrv) items = g_strsplit(spec ? spec : "", " ", -1);
+
+    g_assert_true(vmc_cpu_def_set_model(def, model, &error));
+    for (char **it = items; *it; it++) {
+        const VmcFeature *f;
+        if (!**it)
+            continue;
+        f = vmc_catalog_feature_lookup(cat(), VMC_ARCH_X86_64, *it + 1);
+        g_assert_nonnull(f);
+        vmc_cpu_def_set_feature(def, vmc_feature_get_id(f),
+                                **it == '+' ? VMC_FEATURE_POLICY_REQUIRE
+                                            : VMC_FEATURE_POLICY_DISABLE);
+    }
+    return g_steal_pointer(&def);
+}
+
+/* compare(a, b) gives @expected with @responsible ("a, b" in catalog order). */
+static void
+check_compare(const VmcCpuDef *a, const VmcCpuDef *b, VmcCompareResult expected,
+              const char *responsible)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) resp = NULL;
+    g_autofree char *names = NULL;
+    VmcCompareResult r;
+
+    if (!vmc_cpu_compare(a, b, &r, &resp, &error)) {
+        fail_error("compare", error);
+        return;
+    }
+    g_ptr_array_add(resp, NULL);
+    names = g_strjoinv(", ", (char **) resp->pdata);
+    if (r != expected || !g_str_equal(names, responsible)) {
+        g_test_message("compare: expected %s (%s), got %s (%s)", result_name(expected),
+                       responsible, result_name(r), names);
+        case_fail();
+    }
+}
+
+/* Non-XML CPUs compare like QEMU: the relation of the effective feature
+ * sets, with the differing features responsible. */
+static void
+test_compare_qemu(void)
+{
+    g_autoptr(VmcCpuDef) a = api_cpu(VMC_CPU_TYPE_GUEST, "Haswell", NULL);
+    g_autoptr(VmcCpuDef) same = api_cpu(VMC_CPU_TYPE_GUEST, "Haswell-noTSX", "+hle +rtm");
+    g_autoptr(VmcCpuDef) less = api_cpu(VMC_CPU_TYPE_GUEST, "Haswell", "-avx2");
+    g_autoptr(VmcCpuDef) other = api_cpu(VMC_CPU_TYPE_GUEST, "Haswell", "-avx2 +avx512f");
+    g_autoptr(VmcCpuDef) host = api_cpu(VMC_CPU_TYPE_HOST, "Haswell", NULL);
+    g_autoptr(VmcCpuDef) wants = api_cpu(VMC_CPU_TYPE_GUEST, "Haswell", "+avx512f");
+    const VmcFeature *f = vmc_catalog_feature_lookup(cat(), VMC_ARCH_X86_64, "avx512f");
+
+    check_compare(a, same, VMC_COMPARE_IDENTICAL, "");
+    check_compare(a, less, VMC_COMPARE_SUPERSET, "avx2");
+    check_compare(less, a, VMC_COMPARE_SUBSET, "avx2");
+    check_compare(a, other, VMC_COMPARE_INCOMPATIBLE, "avx2, avx512f");
+    check_compare(host, wants, VMC_COMPARE_SUBSET, "avx512f");
+    /* Seed 000: a host CPU still has what its host-model disables as
+     * deprecated. */
+    vmc_feature_set_add(&host->host_deprecated_disabled, vmc_feature_get_id(f));
+    check_compare(host, wants, VMC_COMPARE_IDENTICAL, "");
+    /* The same CPUs read from libvirt XML follow libvirt's rules: a host
+     * feature the guest disables counts as covered, and libvirt knows no
+     * subset. */
+    less->origin = VMC_CPU_ORIGIN_LIBVIRT_XML;
+    check_compare(less, a, VMC_COMPARE_INCOMPATIBLE, "avx2");
+    check_compare(a, less, VMC_COMPARE_IDENTICAL, "");
+    finish_test(NULL);
+}
+
+/* QEMU-style expansion: every feature on or off; static over "base". */
+static void
+test_expand(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcCpuDef) def = api_cpu(VMC_CPU_TYPE_GUEST, "Skylake-Client", "-hle +avx512f");
+    guint n = vmc_catalog_feature_count(cat(), VMC_ARCH_X86_64);
+    VmcFeatureSet eff, dep;
+    g_autoptr(GPtrArray) deprecated = NULL;
+
+    g_assert_true(vmc_cpu_effective_features(def, &eff, &error));
+    for (VmcExpansionType t = 0; t < VMC_EXPANSION_N; t++) {
+        g_autoptr(VmcCpuDef) x = vmc_cpu_expand(def, t, &deprecated, &error);
+        VmcFeatureSet got;
+
+        g_assert_nonnull(x);
+        g_assert_cmpstr(vmc_cpu_def_get_model(x), ==,
+                        t == VMC_EXPANSION_STATIC ? "base" : "Skylake-Client");
+        g_assert_cmpuint(vmc_cpu_def_get_feature_count(x), ==, n);
+        g_assert_true(vmc_cpu_effective_features(x, &got, &error));
+        g_assert_true(vmc_feature_set_equal(&got, &eff));
+        /* deprecated-props: the enabled deprecated features. */
+        vmc_feature_set_and(&dep, &eff, vmc_catalog_deprecated_features(cat(), VMC_ARCH_X86_64));
+        g_assert_cmpuint(deprecated->len, ==, vmc_feature_set_count(&dep));
+        g_clear_pointer(&deprecated, g_ptr_array_unref);
+    }
+}
+
+/* The public decode over a feature set: exact model features decode to
+ * that model with nothing listed; an allowed-model list restricts it. */
+static void
+test_decode_features(void)
+{
+    g_autoptr(GError) error = NULL;
+    const VmcCpuModel *m = vmc_catalog_model_lookup(cat(), VMC_ARCH_X86_64, "Haswell-noTSX");
+    const char *const allowed[] = { "SandyBridge", NULL };
+    g_autoptr(VmcCpuDef) host = NULL;
+    g_autoptr(VmcCpuDef) guest = NULL;
+    VmcFeatureSet extra;
+
+    host = vmc_cpu_decode_features(cat(), VMC_ARCH_X86_64, vmc_cpu_model_get_features(m),
+                                   "Intel", FALSE, 0, 0, 0, VMC_CPU_TYPE_HOST, NULL, NULL,
+                                   &error);
+    g_assert_nonnull(host);
+    g_assert_cmpstr(vmc_cpu_def_get_model(host), ==, "Haswell-noTSX");
+    g_assert_cmpuint(vmc_cpu_def_get_feature_count(host), ==, 0);
+
+    guest = vmc_cpu_decode_features(cat(), VMC_ARCH_X86_64, vmc_cpu_model_get_features(m),
+                                    "Intel", FALSE, 0, 0, 0, VMC_CPU_TYPE_GUEST, allowed,
+                                    NULL, &error);
+    g_assert_nonnull(guest);
+    g_assert_cmpstr(vmc_cpu_def_get_model(guest), ==, "SandyBridge");
+    g_assert_cmpint(vmc_cpu_def_get_fallback(guest), ==, VMC_CPU_FALLBACK_FORBID);
+    /* Every Haswell-noTSX feature beyond SandyBridge is required. */
+    vmc_feature_set_andnot(&extra, vmc_cpu_model_get_features(m),
+                           vmc_cpu_model_get_features(vmc_catalog_model_lookup(
+                               cat(), VMC_ARCH_X86_64, "SandyBridge")));
+    VMC_FEATURE_SET_FOREACH(&extra, i)
+        g_assert_cmpint(vmc_cpu_def_get_policy(guest, (guint) i), ==, VMC_FEATURE_POLICY_REQUIRE);
+}
+
 /* ---- registration ---------------------------------------------------- */
 
 static const char *const kinds[] = {
@@ -823,6 +963,9 @@ main(int argc, char **argv)
         g_test_add_data_func_full(path, lc, run_case, lv_case_free);
     }
     g_test_add_func("/libvirt/property/compare-self", test_compare_self);
+    g_test_add_func("/x86/api/compare-qemu", test_compare_qemu);
+    g_test_add_func("/x86/api/expand", test_expand);
+    g_test_add_func("/x86/api/decode-features", test_decode_features);
     for (guint i = 0; i < G_N_ELEMENTS(vendors); i++) {
         g_autofree char *path = g_strdup_printf("/libvirt/property/baseline-nway/%s", vendors[i]);
         g_test_add_data_func(path, vendors[i], test_baseline_nway);

@@ -47,35 +47,80 @@ vmc__x86_model_features(const VmcCpuDef *def, VmcFeatureSet *ret, GError **error
     return TRUE;
 }
 
-/* The listed features of @def by policy: @sets[policy]. */
+/* Adds the listed features of a guest @def as libvirt's x86Compute groups
+ * them: to @require (require), @covered (force, optional, disable) and
+ * @forbid.
+ * This is the hot loop of compare: a feature's bit is gathered in a
+ * register while the listing stays within one 64-feature word (listings
+ * mostly follow catalog order) and stored once per word, instead of a
+ * read-modify-write of memory per feature. */
 static void
-vmc_x86_policy_sets(const VmcCpuDef *def, VmcFeatureSet sets[VMC_FEATURE_POLICY_N])
+vmc_x86_guest_sets(const VmcCpuDef *def, VmcFeatureSet *require, VmcFeatureSet *covered,
+                   VmcFeatureSet *forbid)
 {
-    memset(sets, 0, sizeof(VmcFeatureSet) * VMC_FEATURE_POLICY_N);
-    for (guint i = 0; i < def->features->len; i++) {
-        const VmcCpuFeature *cf = &g_array_index(def->features, VmcCpuFeature, i);
-        vmc_feature_set_add(&sets[cf->policy], cf->id);
+    const VmcCpuFeature *cf = (const VmcCpuFeature *) (const void *) def->features->data;
+    const guint n = def->features->len;
+    guint64 req = 0, cov = 0, forb = 0;
+    guint word = 0;
+
+    for (guint i = 0; i <= n; i++) {
+        guint w = i < n ? cf[i].id / 64 : G_MAXUINT;
+        guint64 bit;
+
+        if (w != word) {
+            require->w[word] |= req;
+            covered->w[word] |= cov;
+            forbid->w[word] |= forb;
+            req = cov = forb = 0;
+            if (i == n)
+                break;
+            g_assert(w < VMC_FEATURE_SET_WORDS);
+            word = w;
+        }
+        bit = G_GUINT64_CONSTANT(1) << (cf[i].id % 64);
+        if (cf[i].policy == VMC_FEATURE_POLICY_REQUIRE)
+            req |= bit;
+        else if (cf[i].policy == VMC_FEATURE_POLICY_FORBID)
+            forb |= bit;
+        else
+            cov |= bit;
     }
 }
 
 /* The features @def enables (libvirt x86ModelFromCPU(cpu, -1)): its model
  * plus required and forced features minus disabled and forbidden ones; a
- * host CPU has its model plus every listed feature. */
+ * host CPU has its model plus every listed feature. As each feature is
+ * listed once, that is (model ∪ on) − off, gathered per 64-feature word like
+ * vmc_x86_policy_sets does. */
 static gboolean
 vmc_x86_effective(const VmcCpuDef *def, VmcFeatureSet *ret, GError **error)
 {
+    const VmcCpuFeature *cf = (const VmcCpuFeature *) (const void *) def->features->data;
+    const guint n = def->features->len;
+    const gboolean host = def->type == VMC_CPU_TYPE_HOST;
+    guint64 on = 0, off = 0;
+    guint word = 0;
+
     if (!vmc__x86_model_features(def, ret, error))
         return FALSE;
-    for (guint i = 0; i < def->features->len; i++) {
-        const VmcCpuFeature *cf = &g_array_index(def->features, VmcCpuFeature, i);
-        if (def->type == VMC_CPU_TYPE_HOST)
-            vmc_feature_set_add(ret, cf->id);
-        else if (cf->policy == VMC_FEATURE_POLICY_REQUIRE ||
-                 cf->policy == VMC_FEATURE_POLICY_FORCE)
-            vmc_feature_set_add(ret, cf->id);
-        else if (cf->policy == VMC_FEATURE_POLICY_DISABLE ||
-                 cf->policy == VMC_FEATURE_POLICY_FORBID)
-            vmc_feature_set_remove(ret, cf->id);
+    for (guint i = 0; i <= n; i++) {
+        guint w = i < n ? cf[i].id / 64 : G_MAXUINT;
+        guint64 bit;
+
+        if (w != word) {
+            ret->w[word] = (ret->w[word] | on) & ~off;
+            on = off = 0;
+            if (i == n)
+                break;
+            g_assert(w < VMC_FEATURE_SET_WORDS);
+            word = w;
+        }
+        bit = G_GUINT64_CONSTANT(1) << (cf[i].id % 64);
+        if (host || cf[i].policy == VMC_FEATURE_POLICY_REQUIRE ||
+            cf[i].policy == VMC_FEATURE_POLICY_FORCE)
+            on |= bit;
+        else if (cf[i].policy != VMC_FEATURE_POLICY_OPTIONAL)
+            off |= bit;
     }
     return TRUE;
 }
@@ -108,52 +153,44 @@ vmc_x86_compare_libvirt(const VmcCpuDef *host, const VmcCpuDef *cpu,
                         GError **error)
 {
     VmcFeatureSet have;
-    VmcFeatureSet sets[VMC_FEATURE_POLICY_N];
-    VmcFeatureSet *require = &sets[VMC_FEATURE_POLICY_REQUIRE];
-    VmcFeatureSet model;
-    VmcFeatureSet covered;
+    VmcFeatureSet require;
+    VmcFeatureSet covered = { { 0 } };
+    VmcFeatureSet forbid = { { 0 } };
 
-    vmc_feature_set_clear(responsible);
-    /* libvirt: a host CPU without a model is an unknown host CPU. */
-    if (!host->model) {
+    /* libvirt: a host CPU without a model is an unknown host CPU, and a CPU
+     * that names a vendor needs a host of that vendor (step 2). */
+    if (!host->model ||
+        (cpu->vendor && (!host->vendor || !g_str_equal(cpu->vendor, host->vendor)))) {
+        vmc_feature_set_clear(responsible);
         *ret = VMC_COMPARE_INCOMPATIBLE;
         return TRUE;
     }
-    /* Step 2: a CPU that names a vendor needs a host of that vendor. */
-    if (cpu->vendor && (!host->vendor || !g_str_equal(cpu->vendor, host->vendor))) {
-        *ret = VMC_COMPARE_INCOMPATIBLE;
-        return TRUE;
-    }
-    /* Step 3: bit sets of both. */
-    if (!vmc_x86_reference_features(host, &have, error) ||
-        !vmc__x86_model_features(cpu, &model, error))
+    /* Step 3: bit sets of both; a host-type CPU only requires. */
+    if (!vmc_x86_reference_features(host, &have, error))
         return FALSE;
     if (cpu->type == VMC_CPU_TYPE_HOST) {
-        memset(sets, 0, sizeof(sets));
-        if (!vmc_x86_effective(cpu, require, error))
+        if (!vmc_x86_effective(cpu, &require, error))
             return FALSE;
     } else {
-        vmc_x86_policy_sets(cpu, sets);
-        vmc_feature_set_or(require, require, &model);
+        if (!vmc__x86_model_features(cpu, &require, error))
+            return FALSE;
+        vmc_x86_guest_sets(cpu, &require, &covered, &forbid);
     }
     /* Step 4: forbidden features the host has. */
-    vmc_feature_set_and(responsible, &sets[VMC_FEATURE_POLICY_FORBID], &have);
+    vmc_feature_set_and(responsible, &forbid, &have);
     if (!vmc_feature_set_is_empty(responsible)) {
         *ret = VMC_COMPARE_INCOMPATIBLE;
         return TRUE;
     }
     /* Step 5: required features (minus forced, optional, disabled). */
-    vmc_feature_set_or(&covered, &sets[VMC_FEATURE_POLICY_FORCE],
-                       &sets[VMC_FEATURE_POLICY_OPTIONAL]);
-    vmc_feature_set_or(&covered, &covered, &sets[VMC_FEATURE_POLICY_DISABLE]);
-    vmc_feature_set_andnot(require, require, &covered);
-    vmc_feature_set_andnot(responsible, require, &have);
+    vmc_feature_set_andnot(&require, &require, &covered);
+    vmc_feature_set_andnot(responsible, &require, &have);
     if (!vmc_feature_set_is_empty(responsible)) {
         *ret = VMC_COMPARE_INCOMPATIBLE;
         return TRUE;
     }
     /* Step 6: what the host has beyond the CPU. */
-    vmc_feature_set_or(&covered, &covered, require);
+    vmc_feature_set_or(&covered, &covered, &require);
     vmc_feature_set_andnot(responsible, &have, &covered);
     if (vmc_feature_set_is_empty(responsible))
         *ret = VMC_COMPARE_IDENTICAL;
@@ -198,6 +235,13 @@ vmc_x86_compare(const VmcCpuDef *a, const VmcCpuDef *b, VmcCompareResult *ret_re
     VmcCompareResult result;
     gboolean ok;
 
+    /* Feature ids only mean the same within one catalog. */
+    if (a->cat != b->cat) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE,
+                    "%s and %s were read with different catalogs and cannot be compared",
+                    vmc_x86_where(a), vmc_x86_where(b));
+        return FALSE;
+    }
     if (a->origin == VMC_CPU_ORIGIN_LIBVIRT_XML || b->origin == VMC_CPU_ORIGIN_LIBVIRT_XML)
         ok = vmc_x86_compare_libvirt(a, b, &result, &responsible, error);
     else
@@ -292,6 +336,12 @@ vmc_x86_update(const VmcCpuDef *cpu, const VmcCpuDef *host_in, VmcUpdateFlags fl
 
     if (cpu->mode == VMC_CPU_MODE_HOST_PASSTHROUGH || cpu->mode == VMC_CPU_MODE_MAXIMUM)
         return g_steal_pointer(&guest);
+    if (host_in && host_in->cat != cpu->cat) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE,
+                    "%s and the host CPU %s were read with different catalogs",
+                    vmc_x86_where(cpu), vmc_x86_where(host_in));
+        return NULL;
+    }
     if (host_in)
         host = (flags & VMC_UPDATE_HOST_MIGRATABLE) ? vmc_x86_copy_migratable(host_in)
                                                     : vmc_cpu_def_ref((VmcCpuDef *) host_in);
