@@ -451,7 +451,8 @@ main(int argc, char **argv)
     for (guint i = 0; i < b.notes->len; i++)
         json_object_array_add(notes, json_object_new_string(g_ptr_array_index(b.notes, i)));
     json_object_object_add(out, "bench", json_object_new_string("cpu"));
-    json_object_object_add(out, "unit", json_object_new_string("ns per op (baseline: per input CPU)"));
+    json_object_object_add(out, "unit",
+                           json_object_new_string("ns per op (baseline: per input CPU)"));
     json_object_object_add(out, "figures", json_object_get(figs));
     json_object_object_add(out, "ratio_qemu_over_vmcompat", json_object_get(rat));
     json_object_object_add(out, "notes", json_object_get(notes));
