@@ -394,8 +394,10 @@ run_guestcpu(json_object *c)
     }
     if (jm && json_object_is_type(jm, json_type_array)) {
         models = g_ptr_array_new();
-        for (gsize i = 0; i < json_object_array_length(jm); i++)
-            g_ptr_array_add(models, (gpointer) json_object_get_string(json_object_array_get_idx(jm, i)));
+        for (gsize i = 0; i < json_object_array_length(jm); i++) {
+            json_object *m = json_object_array_get_idx(jm, i);
+            g_ptr_array_add(models, (gpointer) json_object_get_string(m));
+        }
         g_ptr_array_add(models, NULL);
     }
     /* cpuTestGuestCPU: compare, update against the full host, translate. */

@@ -90,8 +90,8 @@ vmc_x86_guest_sets(const VmcCpuDef *def, VmcFeatureSet *require, VmcFeatureSet *
 /* The features @def enables (libvirt x86ModelFromCPU(cpu, -1)): its model
  * plus required and forced features minus disabled and forbidden ones; a
  * host CPU has its model plus every listed feature. As each feature is
- * listed once, that is (model ∪ on) − off, gathered per 64-feature word like
- * vmc_x86_policy_sets does. */
+ * listed once, that is (model ∪ on) − off, gathered per 64-feature word as
+ * in vmc_x86_guest_sets. */
 static gboolean
 vmc_x86_effective(const VmcCpuDef *def, VmcFeatureSet *ret, GError **error)
 {
@@ -348,10 +348,14 @@ vmc_x86_update(const VmcCpuDef *cpu, const VmcCpuDef *host_in, VmcUpdateFlags fl
     if (vmc_x86_is_relative(cpu)) {
         VmcFeatureSet have;
 
-        if (!host || !host->model) {
+        gboolean to_host = guest->mode == VMC_CPU_MODE_HOST_MODEL ||
+                           guest->match == VMC_CPU_MATCH_MINIMUM;
+
+        if (!host || (to_host && !host->model)) {
             g_set_error(error, VMC_ERROR, VMC_ERROR_HOST_CAPABILITY,
-                        "%s: updating a %s CPU needs a host CPU with a model",
-                        vmc_x86_where(cpu), vmc_cpu_mode_to_string(cpu->mode));
+                        "%s: updating a %s CPU with match '%s' needs a host CPU with a model",
+                        vmc_x86_where(cpu), vmc_cpu_mode_to_string(cpu->mode),
+                        vmc_cpu_match_to_string(cpu->match));
             return NULL;
         }
         if (!vmc_x86_effective(host, &have, error))
@@ -362,7 +366,7 @@ vmc_x86_update(const VmcCpuDef *cpu, const VmcCpuDef *host_in, VmcUpdateFlags fl
                 cf->policy = vmc_feature_set_has(&have, cf->id) ? VMC_FEATURE_POLICY_REQUIRE
                                                                 : VMC_FEATURE_POLICY_DISABLE;
         }
-        if (guest->mode == VMC_CPU_MODE_HOST_MODEL || guest->match == VMC_CPU_MATCH_MINIMUM)
+        if (to_host)
             vmc_x86_update_host_model(guest, host);
     }
     if (!guest->model)
@@ -408,7 +412,7 @@ vmc_x86_translate(const VmcCpuDef *cpu, const char *const *models, GError **erro
         return g_steal_pointer(&result);
     if (cpu->fallback != VMC_CPU_FALLBACK_ALLOW) {
         g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
-                    "%s: CPU model '%s' is not supported by the hypervisor and fallback is 'forbid'",
+                    "%s: CPU model '%s' is not supported by the hypervisor (fallback='forbid')",
                     vmc_x86_where(cpu), cpu->model);
         return NULL;
     }
