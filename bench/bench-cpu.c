@@ -15,8 +15,8 @@
  *
  * Usage: build/bench/bench-cpu [--quick]
  */
-#include "../tests/harness/harness.h"
-#include "../tests/harness/qmp-client.h"
+#include "harness.h"
+#include "qmp-client.h"
 
 #include <stdio.h>
 #include <string.h>
