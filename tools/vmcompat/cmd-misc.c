@@ -54,43 +54,41 @@ vmc_cmd_catalog(VmcCli *cli, int argc, char **argv)
     return vmc_cli_dispatch(cli, "catalog", catalog_commands, argc, argv);
 }
 
-/* One comparison line of the demo. */
+/* One comparison line of the demo. A host A is the hardware of that model:
+ * a host-type CPU, as the probe or libvirt capabilities would give it. */
 static void
 demo_compare(VmcCatalog *cat, VmcArch arch, const char *a_str, gboolean a_host,
              const char *b_str, const char *why)
 {
     g_autoptr(GError) error = NULL;
-    g_autoptr(VmcCpuDef) a = vmc_cpu_def_parse_cli(cat, arch, a_str, &error);
-    g_autoptr(VmcCpuDef) b = a ? vmc_cpu_def_parse_cli(cat, arch, b_str, &error) : NULL;
+    g_autoptr(VmcCpuDef) a = NULL;
+    g_autoptr(VmcCpuDef) b = vmc_cpu_def_parse_cli(cat, arch, b_str, &error);
     g_autoptr(GPtrArray) resp = NULL;
+    g_autoptr(GPtrArray) v = g_ptr_array_new();
+    g_autofree char *joined = NULL;
+    g_autofree char *label = NULL;
     VmcCompareResult r;
 
-    if (a && a_host) {
-        /* A stands for the hardware: the same features, as a host CPU. */
-        g_autoptr(VmcCpuDef) exp = vmc_cpu_expand(a, VMC_EXPANSION_FULL, NULL, &error);
-        if (!exp) {
-            printf("  %-44s error: %s\n", a_str, error->message);
-            return;
-        }
-        g_clear_pointer(&a, vmc_cpu_def_unref);
-        a = vmc_cpu_def_copy(exp);
+    if (a_host) {
+        a = vmc_cpu_def_new(cat, arch, VMC_CPU_TYPE_HOST);
+        if (!vmc_cpu_def_set_model(a, a_str, &error))
+            g_clear_pointer(&a, vmc_cpu_def_unref);
+    } else if (b) {
+        a = vmc_cpu_def_parse_cli(cat, arch, a_str, &error);
     }
-    if (!b || !vmc_cpu_compare(a, b, &r, &resp, &error)) {
+    if (!a || !b || !vmc_cpu_compare(a, b, &r, &resp, &error)) {
         printf("  %s vs %s: error: %s\n", a_str, b_str, error->message);
         return;
     }
-    {
-        g_autoptr(GPtrArray) v = g_ptr_array_new();
-        g_autofree char *joined = NULL;
-        for (guint i = 0; resp && i < resp->len && i < 6; i++)
-            g_ptr_array_add(v, g_ptr_array_index(resp, i));
-        if (resp && resp->len > 6)
-            g_ptr_array_add(v, (gpointer) "...");
-        g_ptr_array_add(v, NULL);
-        joined = g_strjoinv(",", (char **) v->pdata);
-        printf("  %-22s vs %-22s %-12s [%s]\n      %s\n", a_str, b_str,
-               vmc_compare_result_to_string(r), joined, why);
-    }
+    for (guint i = 0; resp && i < resp->len && i < 6; i++)
+        g_ptr_array_add(v, g_ptr_array_index(resp, i));
+    if (resp && resp->len > 6)
+        g_ptr_array_add(v, (gpointer) "...");
+    g_ptr_array_add(v, NULL);
+    joined = g_strjoinv(",", (char **) v->pdata);
+    label = a_host ? g_strdup_printf("host(%s)", a_str) : g_strdup(a_str);
+    printf("  %-27s vs %-22s %-12s [%s]\n      %s\n", label, b_str,
+           vmc_compare_result_to_string(r), joined, why);
 }
 
 int
@@ -125,12 +123,14 @@ vmc_cmd_demo(VmcCli *cli, int argc, char **argv)
                  "a newer generation is a superset of an older one");
     demo_compare(cat, VMC_ARCH_S390X, "z14,csske=off", FALSE, "z14",
                  "seed 000, model vs model: QEMU's answer is kept (csske responsible)");
-    demo_compare(cat, VMC_ARCH_S390X, "z14", TRUE, "z14,csske=on",
-                 "seed 000, host vs model: the hardware still has csske, so not incompatible");
+    demo_compare(cat, VMC_ARCH_S390X, "z14", TRUE, "z14",
+                 "seed 000, host vs model: the z14 hardware still has csske, so identical");
+    demo_compare(cat, VMC_ARCH_X86_64, "Cascadelake-Server-v1", FALSE, "Skylake-Server-v1",
+                 "x86: Skylake-Server guests run on Cascadelake-Server");
     demo_compare(cat, VMC_ARCH_X86_64, "Cascadelake-Server-v1", FALSE, "Skylake-Client-v1",
-                 "x86: Skylake-Client lacks nothing a Cascadelake has? see the features");
+                 "x86: not a superset: Cascadelake-Server lacks vmx-eptp-switching (QEMU's data)");
     demo_compare(cat, VMC_ARCH_X86_64, "Skylake-Client-v4", FALSE, "Skylake-Client-v1",
-                 "x86: v4 drops TSX (hle, rtm) that v1 needs");
+                 "x86: v4 drops TSX (hle, rtm) that v1 enables: a final model never changes, a new version does");
 
     printf("\nNext: vmcompat cpu models --arch s390x; vmcompat cpu expand --type static z14;\n"
            "      vmcompat cpu compare HOST.xml GUEST.xml; vmcompat cpu baseline A.xml B.xml\n");
