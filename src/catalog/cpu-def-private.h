@@ -34,6 +34,7 @@ struct _VmcCpuDef {
     guint sig_family, sig_model, sig_stepping;
     GArray *features;         /* VmcCpuFeature */
     char *source;             /* "file:line" or NULL */
+    char *foreign_arch;       /* host CPU of an arch without a driver ("ia64") */
     /* Host CPUs: features the host-model disables because they are
      * deprecated, while the hardware still has them (seed 000). */
     VmcFeatureSet host_deprecated_disabled;

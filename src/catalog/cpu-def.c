@@ -84,6 +84,7 @@ vmc_cpu_def_copy(const VmcCpuDef *def)
     c->vendor = g_strdup(def->vendor);
     c->vendor_id = g_strdup(def->vendor_id);
     c->source = g_strdup(def->source);
+    c->foreign_arch = g_strdup(def->foreign_arch);
     c->features = g_array_copy(def->features);
     return c;
 }
@@ -106,6 +107,7 @@ vmc_cpu_def_unref(VmcCpuDef *def)
     g_free(def->vendor);
     g_free(def->vendor_id);
     g_free(def->source);
+    g_free(def->foreign_arch);
     g_array_unref(def->features);
     g_free(def);
 }

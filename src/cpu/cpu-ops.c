@@ -50,6 +50,18 @@ vmc__arch_ops(VmcArch arch)
     return vmc_arch_ops_table[arch];
 }
 
+/* A CPU of an arch vmcompat has no driver for (read from libvirt XML). */
+static gboolean
+vmc_check_foreign(const VmcCpuDef *def, GError **error)
+{
+    if (!def->foreign_arch)
+        return TRUE;
+    g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
+                "%s: CPU of unsupported architecture '%s'",
+                def->source ? def->source : "CPU", def->foreign_arch);
+    return FALSE;
+}
+
 static gboolean
 vmc_unsupported(VmcArch arch, const char *what, GError **error)
 {
@@ -67,7 +79,7 @@ vmc_cpu_compare(const VmcCpuDef *a, const VmcCpuDef *b,
     const VmcArchOps *ops;
 
     g_return_val_if_fail(a != NULL && b != NULL && ret_result != NULL, FALSE);
-    if (a->arch != b->arch) {
+    if (a->arch != b->arch || a->foreign_arch || b->foreign_arch) {
         /* libvirt: a CPU of another arch is incompatible with the host. */
         *ret_result = VMC_COMPARE_INCOMPATIBLE;
         if (ret_responsible)
@@ -99,6 +111,9 @@ vmc_cpu_baseline(VmcCpuDef *const *cpus, gsize n_cpus,
                     VMC_BASELINE_MAX_CPUS);
         return NULL;
     }
+    for (gsize i = 0; i < n_cpus; i++)
+        if (!vmc_check_foreign(cpus[i], error))
+            return NULL;
     for (gsize i = 1; i < n_cpus; i++) {
         if (cpus[i]->arch != cpus[0]->arch) {
             g_set_error(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE,
@@ -123,6 +138,8 @@ vmc_cpu_update(const VmcCpuDef *cpu, const VmcCpuDef *host, VmcUpdateFlags flags
     const VmcArchOps *ops;
 
     g_return_val_if_fail(cpu != NULL, NULL);
+    if (!vmc_check_foreign(cpu, error) || (host && !vmc_check_foreign(host, error)))
+        return NULL;
     if (host && host->arch != cpu->arch) {
         g_set_error(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE,
                     "guest CPU is %s but the host is %s",
@@ -143,6 +160,8 @@ vmc_cpu_translate(const VmcCpuDef *cpu, const char *const *models, GError **erro
     const VmcArchOps *ops;
 
     g_return_val_if_fail(cpu != NULL, NULL);
+    if (!vmc_check_foreign(cpu, error))
+        return NULL;
     ops = vmc__arch_ops(cpu->arch);
     if (!ops->translate) {
         vmc_unsupported(cpu->arch, "translation", error);
@@ -200,6 +219,8 @@ vmc_cpu_expand(const VmcCpuDef *def, VmcExpansionType type,
     const VmcArchOps *ops;
 
     g_return_val_if_fail(def != NULL && (guint) type < VMC_EXPANSION_N, NULL);
+    if (!vmc_check_foreign(def, error))
+        return NULL;
     ops = vmc__arch_ops(def->arch);
     if (!ops->expand) {
         vmc_unsupported(def->arch, "expansion", error);
@@ -214,6 +235,8 @@ vmc_cpu_effective_features(const VmcCpuDef *def, VmcFeatureSet *ret, GError **er
     const VmcArchOps *ops;
 
     g_return_val_if_fail(def != NULL && ret != NULL, FALSE);
+    if (!vmc_check_foreign(def, error))
+        return FALSE;
     ops = vmc__arch_ops(def->arch);
     if (!ops->effective_features)
         return vmc_unsupported(def->arch, "feature expansion", error);

@@ -88,11 +88,10 @@ vmc_xml_parse_model(VmcCpuDef *def, xmlNode *m, const char *file, GError **error
     def->fallback = (VmcCpuFallback) fallback;
     g_free(def->vendor_id);
     def->vendor_id = vmc_xml_prop(m, "vendor_id");
-    if (!name || !*name) {
-        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
-                    "%s:%ld: field 'model': empty CPU model name", file, xmlGetLineNo(m));
-        return FALSE;
-    }
+    /* libvirt accepts a nameless <model> that only carries fallback or
+     * vendor_id; "features without a model" is checked by the caller. */
+    if (!name || !*name)
+        return TRUE;
     if (!vmc_catalog_model_lookup(def->cat, def->arch, name)) {
         g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN,
                     "%s:%ld: field 'model': unknown %s CPU model '%s'", file,
@@ -118,10 +117,19 @@ vmc_xml_parse_cpu(VmcCatalog *cat, VmcArch default_arch, xmlNode *cpu,
         g_autofree char *a = vmc_xml_content(arch_node);
         arch = vmc_arch_from_string(a);
         if (arch == VMC_ARCH_N) {
-            g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
-                        "%s:%ld: field 'arch': unsupported architecture '%s'",
-                        file, xmlGetLineNo(arch_node), a ? a : "");
-            return NULL;
+            /* libvirt reads a host CPU of any arch; comparing it with one of
+             * ours answers incompatible, anything else is unsupported. Its
+             * model and features cannot be resolved, so they are not read. */
+            if (!a || !*a) {
+                g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                            "%s:%ld: field 'arch': empty", file, xmlGetLineNo(arch_node));
+                return NULL;
+            }
+            def = vmc_cpu_def_new(cat, default_arch, VMC_CPU_TYPE_HOST);
+            def->origin = VMC_CPU_ORIGIN_LIBVIRT_XML;
+            def->foreign_arch = g_strdup(a);
+            def->source = g_strdup_printf("%s:%ld", file, xmlGetLineNo(cpu));
+            return g_steal_pointer(&def);
         }
     }
     def = vmc_cpu_def_new(cat, arch, host ? VMC_CPU_TYPE_HOST : VMC_CPU_TYPE_GUEST);
@@ -302,7 +310,8 @@ vmc_cpu_def_format_xml(const VmcCpuDef *def, VmcCpuFormatFlags flags)
     g_return_val_if_fail(def != NULL, NULL);
     if (host) {
         g_string_append(s, "<cpu>\n");
-        g_string_append_printf(s, "  <arch>%s</arch>\n", vmc_arch_to_string(def->arch));
+        g_string_append_printf(s, "  <arch>%s</arch>\n",
+                               def->foreign_arch ? def->foreign_arch : vmc_arch_to_string(def->arch));
     } else {
         g_string_append_printf(s, "<cpu mode='%s'", vmc_cpu_mode_to_string(def->mode));
         if (def->mode == VMC_CPU_MODE_CUSTOM || def->has_match)
