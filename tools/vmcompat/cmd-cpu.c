@@ -49,7 +49,7 @@ cmd_cpu_models(VmcCli *cli, int argc, char **argv)
     g_autoptr(GError) error = NULL;
     g_autoptr(VmcCpuDef) host = NULL;
     g_autoptr(GArray) rows = NULL;
-    char *host_file = NULL;
+    g_autofree char *host_file = NULL;
     int rc;
     GOptionEntry entries[] = {
         { "host", 0, 0, G_OPTION_ARG_FILENAME, &host_file,
@@ -121,7 +121,7 @@ cmd_cpu_expand(VmcCli *cli, int argc, char **argv)
     g_autoptr(VmcCpuDef) def = NULL;
     g_autoptr(VmcCpuDef) exp = NULL;
     g_autoptr(GPtrArray) deprecated = NULL;
-    char *type_s = NULL;
+    g_autofree char *type_s = NULL;
     VmcExpansionType type = VMC_EXPANSION_FULL;
     int rc;
     GOptionEntry entries[] = {
@@ -361,7 +361,7 @@ cmd_cpu_decode(VmcCli *cli, int argc, char **argv)
     g_autoptr(VmcCpuDef) def = NULL;
     g_autofree char *text = NULL;
     gboolean guest = FALSE;
-    char *models = NULL;
+    g_autofree char *models = NULL;
     g_auto(GStrv) model_list = NULL;
     gsize len = 0;
     VmcCatalog *cat;
@@ -418,7 +418,7 @@ cmd_cpu_update(VmcCli *cli, int argc, char **argv)
     g_autoptr(VmcCpuDef) cpu = NULL;
     g_autoptr(VmcCpuDef) host = NULL;
     g_autoptr(VmcCpuDef) upd = NULL;
-    char *host_file = NULL;
+    g_autofree char *host_file = NULL;
     int rc;
     GOptionEntry entries[] = {
         { "host", 0, 0, G_OPTION_ARG_FILENAME, &host_file, "Host CPU (required)", "FILE" },
