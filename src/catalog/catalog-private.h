@@ -119,3 +119,7 @@ GPtrArray *vmc__catalog_set_names(const VmcCatalog *cat, VmcArch arch,
 
 void vmc__arch_catalog_init(VmcArchCatalog *ac);
 void vmc__arch_catalog_clear(VmcArchCatalog *ac);
+
+/* vmc__catalog_guess_arch: the first arch whose catalog knows model @name
+ * (by name or alias), or VMC_ARCH_N. */
+VmcArch vmc__catalog_guess_arch(const VmcCatalog *cat, const char *name);

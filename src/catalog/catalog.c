@@ -713,6 +713,15 @@ vmc_catalog_model_lookup(const VmcCatalog *cat, VmcArch arch, const char *name)
     return g_hash_table_lookup(cat->arch[arch].model_by_name, name);
 }
 
+VmcArch
+vmc__catalog_guess_arch(const VmcCatalog *cat, const char *name)
+{
+    for (guint a = 0; a < VMC_ARCH_N; a++)
+        if (g_hash_table_contains(cat->arch[a].model_by_name, name))
+            return (VmcArch) a;
+    return VMC_ARCH_N;
+}
+
 guint
 vmc_catalog_alias_count(const VmcCatalog *cat, VmcArch arch)
 {

@@ -41,15 +41,6 @@ vmc_cli_bool(const char *v, gboolean *ret)
     return FALSE;
 }
 
-static VmcArch
-vmc_cli_guess_arch(VmcCatalog *cat, const char *name)
-{
-    for (guint a = 0; a < VMC_ARCH_N; a++)
-        if (vmc_catalog_model_lookup(cat, a, name))
-            return a;
-    return VMC_ARCH_N;
-}
-
 VmcCpuDef *
 vmc_cpu_def_parse_cli(VmcCatalog *cat, VmcArch arch, const char *str, GError **error)
 {
@@ -71,7 +62,7 @@ vmc_cpu_def_parse_cli(VmcCatalog *cat, VmcArch arch, const char *str, GError **e
         return NULL;
     }
     if (arch == VMC_ARCH_N)
-        arch = vmc_cli_guess_arch(cat, name);
+        arch = vmc__catalog_guess_arch(cat, name);
     if (arch == VMC_ARCH_N) {
         g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN,
                     "-cpu '%s': field 'model' (option 1): unknown CPU model '%s'%s",

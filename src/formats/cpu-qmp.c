@@ -90,16 +90,6 @@ vmc_qmp_nonbool_prop(VmcCpuDef *def, const char *key, json_object *val)
     return TRUE;
 }
 
-static VmcArch
-vmc_qmp_guess_arch(VmcCatalog *cat, const char *name)
-{
-    for (guint a = 0; a < VMC_ARCH_N; a++)
-        if (vmc_catalog_model_lookup(cat, a, name))
-            return a;
-    return VMC_ARCH_N;
-}
-
-
 VmcCpuDef *
 vmc__cpu_def_from_json(VmcCatalog *cat, VmcArch arch, json_object *obj,
                        const char *file, GError **error)
@@ -131,7 +121,7 @@ vmc__cpu_def_from_json(VmcCatalog *cat, VmcArch arch, json_object *obj,
     }
     name = json_object_get_string(name_o);
     if (arch == VMC_ARCH_N)
-        arch = vmc_qmp_guess_arch(cat, name);
+        arch = vmc__catalog_guess_arch(cat, name);
     if (arch == VMC_ARCH_N) {
         g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN,
                     "%s: field 'name': unknown CPU model '%s' (give --arch for host/max)",

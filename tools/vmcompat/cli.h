@@ -42,6 +42,9 @@ gboolean vmc_cli_parse(VmcCli *cli, GOptionContext *ctx, int *argc, char ***argv
 VmcCatalog *vmc_cli_catalog(VmcCli *cli, GError **error);
 /* Print a json-c object, pretty, with a trailing newline. */
 void vmc_cli_print_json(json_object *obj);
+/* Print a resulting CPU: libvirt XML, or with --json {"model": CpuModelInfo,
+ * "vendor": ..., "signature": {...}} (vendor/signature when known). */
+void vmc_cli_print_cpu(VmcCli *cli, const VmcCpuDef *def);
 /* Read every CPU from one CLI argument (file or inline). */
 GPtrArray *vmc_cli_read_cpus(VmcCli *cli, const char *arg, GError **error);
 /* Dispatch a sub-command table; prints help for unknown names. */

@@ -273,16 +273,7 @@ cmd_cpu_baseline(VmcCli *cli, int argc, char **argv)
     if (!(result = vmc_cpu_baseline((VmcCpuDef *const *) cpus->pdata, cpus->len, NULL,
                                     flags, &error)))
         return vmc_cli_fail(cli, error);
-    if (cli->json) {
-        g_autofree char *s = vmc_cpu_def_format_qmp(result);
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "model", json_tokener_parse(s));
-        vmc_cli_print_json(o);
-        json_object_put(o);
-    } else {
-        g_autofree char *xml = vmc_cpu_def_format_xml(result, 0);
-        fputs(xml, stdout);
-    }
+    vmc_cli_print_cpu(cli, result);
     return VMC_EXIT_OK;
 }
 
@@ -388,25 +379,7 @@ cmd_cpu_decode(VmcCli *cli, int argc, char **argv)
     if (!(def = vmc_cpu_decode(cat, data, guest ? VMC_CPU_TYPE_GUEST : VMC_CPU_TYPE_HOST,
                                (const char *const *) model_list, NULL, &error)))
         return vmc_cli_fail(cli, error);
-    if (cli->json) {
-        g_autofree char *s = vmc_cpu_def_format_qmp(def);
-        json_object *o = json_tokener_parse(s);
-        guint fam, mod, step;
-        if (vmc_cpu_def_get_signature(def, &fam, &mod, &step)) {
-            json_object *sig = json_object_new_object();
-            json_object_object_add(sig, "family", json_object_new_int((int) fam));
-            json_object_object_add(sig, "model", json_object_new_int((int) mod));
-            json_object_object_add(sig, "stepping", json_object_new_int((int) step));
-            json_object_object_add(o, "signature", sig);
-        }
-        if (vmc_cpu_def_get_vendor(def))
-            json_object_object_add(o, "vendor", json_object_new_string(vmc_cpu_def_get_vendor(def)));
-        vmc_cli_print_json(o);
-        json_object_put(o);
-    } else {
-        g_autofree char *xml = vmc_cpu_def_format_xml(def, 0);
-        fputs(xml, stdout);
-    }
+    vmc_cli_print_cpu(cli, def);
     return VMC_EXIT_OK;
 }
 
@@ -434,14 +407,7 @@ cmd_cpu_update(VmcCli *cli, int argc, char **argv)
         !(host = vmc_cli_read_one(cli, host_file, &error)) ||
         !(upd = vmc_cpu_update(cpu, host, VMC_UPDATE_HOST_MIGRATABLE, &error)))
         return vmc_cli_fail(cli, error);
-    if (cli->json) {
-        g_autofree char *s = vmc_cpu_def_format_qmp(upd);
-        fputs(s, stdout);
-        fputc('\n', stdout);
-    } else {
-        g_autofree char *xml = vmc_cpu_def_format_xml(upd, 0);
-        fputs(xml, stdout);
-    }
+    vmc_cli_print_cpu(cli, upd);
     return VMC_EXIT_OK;
 }
 
