@@ -8,3 +8,4 @@
 #include <vmcompat/cpu-def.h>
 #include <vmcompat/cpuid.h>
 #include <vmcompat/cpu-ops.h>
+#include <vmcompat/host.h>

@@ -1,0 +1,127 @@
+/* host.h: a host — what one machine can give a guest — as a host document.
+ *
+ * A VmcHost is made by the probe (CPUID instruction, /dev/kvm ioctls, kernel,
+ * tap/vhost backends, the installed QEMU, optionally QEMU's own answers over
+ * QMP) or read from what people already have: our host document (JSON,
+ * "format": 1, docs/host-document.md), libvirt `virsh capabilities` and
+ * `virsh domcapabilities` XML, a libvirt CPUID dump, or a directory of QMP
+ * captures. Every command that takes a HOST accepts all of them.
+ */
+#pragma once
+
+#include <glib.h>
+#include <vmcompat/catalog.h>
+#include <vmcompat/cpu-def.h>
+
+G_BEGIN_DECLS
+
+typedef struct _VmcHost VmcHost;
+
+/** VmcHostSource: where a host document came from. */
+typedef enum {
+    VMC_HOST_SOURCE_PROBE,
+    VMC_HOST_SOURCE_DOCUMENT,
+    VMC_HOST_SOURCE_LIBVIRT_CAPABILITIES,
+    VMC_HOST_SOURCE_LIBVIRT_DOMCAPABILITIES,
+    VMC_HOST_SOURCE_CPUID_DUMP,
+    VMC_HOST_SOURCE_QMP_CAPTURE,
+    VMC_HOST_SOURCE_N,
+} VmcHostSource;
+
+const char *vmc_host_source_to_string(VmcHostSource s);
+
+/**
+ * VmcHostProbeOptions:
+ * @version: 1
+ * @qemu: (nullable): a QEMU binary to start (-machine none, -S) and ask over
+ *     QMP; NULL: only look for an installed QEMU's version and machine types
+ * @sysroot: (nullable): prefix for /dev, /proc and /sys paths (tests)
+ */
+typedef struct {
+    guint version;
+    const char *qemu;
+    const char *sysroot;
+} VmcHostProbeOptions;
+
+#define VMC_HOST_PROBE_OPTIONS_VERSION 1
+
+/**
+ * vmc_host_probe:
+ * Probes this machine. Never fails for a missing /dev/kvm or QEMU: the
+ * document says what is absent and why. Fails only when nothing at all can
+ * be learned (or when --qemu was asked for and cannot be run).
+ */
+VmcHost *vmc_host_probe(VmcCatalog *cat, const VmcHostProbeOptions *opts,
+                        GError **error);
+
+/**
+ * vmc_host_load:
+ * Reads a host from a file or capture directory of any accepted format.
+ * Errors name the file, line/field, and say which formats are accepted.
+ */
+VmcHost *vmc_host_load(VmcCatalog *cat, const char *path, GError **error);
+
+/** vmc_host_parse: the same from text already in memory. */
+VmcHost *vmc_host_parse(VmcCatalog *cat, const char *data, gsize len,
+                        const char *name, GError **error);
+
+/** vmc_host_save: writes the host document atomically (temp + rename). */
+gboolean vmc_host_save(const VmcHost *host, const char *path, GError **error);
+
+/** vmc_host_to_json: the host document text, "format": 1 (transfer full). */
+char *vmc_host_to_json(const VmcHost *host);
+
+VmcHost *vmc_host_ref(VmcHost *host);
+void vmc_host_unref(VmcHost *host);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmcHost, vmc_host_unref)
+
+VmcArch vmc_host_get_arch(const VmcHost *host);
+VmcHostSource vmc_host_get_source(const VmcHost *host);
+/** vmc_host_get_name: hostname or the file it was read from. */
+const char *vmc_host_get_name(const VmcHost *host);
+/** vmc_host_get_kernel: kernel release ("6.1.0-18-amd64") or NULL. */
+const char *vmc_host_get_kernel(const VmcHost *host);
+/** vmc_host_get_qemu_version: "7.2.22" or NULL when unknown. */
+const char *vmc_host_get_qemu_version(const VmcHost *host);
+/** vmc_host_has_kvm: TRUE when KVM is usable on the host. */
+gboolean vmc_host_has_kvm(const VmcHost *host);
+
+/**
+ * vmc_host_get_cpu:
+ * The CPU a guest can get on this host, as a host-type definition: the
+ * features KVM can give a guest when KVM is present (else what the CPU
+ * has), decoded to a model + features, vendor and signature. The
+ * deprecated features the hardware has are in it (seed 000).
+ * Returns: (transfer none)
+ */
+const VmcCpuDef *vmc_host_get_cpu(const VmcHost *host);
+
+/**
+ * vmc_host_model:
+ * The host-model CPU (seed 000): the host CPU as a guest definition
+ * (custom, exact, fallback forbid) with every deprecated feature the host
+ * has set to policy disable.
+ * @ret_disabled: (out) (optional) (transfer full) (element-type utf8):
+ *     the deprecated features disabled
+ */
+VmcCpuDef *vmc_host_model(const VmcHost *host, GPtrArray **ret_disabled,
+                          GError **error);
+
+/**
+ * vmc_host_get_capabilities:
+ * Returns: (transfer none) (element-type utf8 utf8): named host capabilities
+ *     ("kvm.cap.x2apic-api", "tap.uso", "vhost-net") → value ("yes", "no",
+ *     a number, or "unknown: reason").
+ */
+GHashTable *vmc_host_get_capabilities(const VmcHost *host);
+/** vmc_host_has_capability: TRUE when @name is present with a true value. */
+gboolean vmc_host_has_capability(const VmcHost *host, const char *name);
+
+/** vmc_host_get_machine_types: (transfer none) (element-type utf8) or NULL. */
+GPtrArray *vmc_host_get_machine_types(const VmcHost *host);
+
+/** vmc_host_get_notes: (transfer none) (element-type utf8): what could not
+ * be probed and why ("no /dev/kvm: KVM absent", ...). */
+GPtrArray *vmc_host_get_notes(const VmcHost *host);
+
+G_END_DECLS

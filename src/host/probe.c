@@ -1,0 +1,2 @@
+/* probe.c: placeholder (being written). */
+#include "host/host-private.h"

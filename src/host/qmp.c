@@ -1,0 +1,2 @@
+/* qmp.c: placeholder (being written). */
+#include "host/host-private.h"
