@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -718,39 +719,59 @@ net_set(NetProbe *np, const char *name, const char *value)
     g_ptr_array_add(np->caps, g_strdup(value));
 }
 
-/* "yes"/"no"/"unknown: ..." for a device node opened read-write. */
+/* "yes" (and *@ret_fd) for a character device opened read-write, "no"
+ * when absent, or NULL and *@ret_why = "<path>: <reason>". */
 static const char *
 probe_open_device(const char *path, int *ret_fd, char **ret_why)
 {
     int fd = open(path, O_RDWR | O_CLOEXEC);
+    struct stat st;
 
+    *ret_fd = -1;
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+            return "no";
+        *ret_why = g_strdup_printf("%s: %s", path, g_strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode)) {
+        close(fd);
+        *ret_why = g_strdup_printf("%s: not a character device", path);
+        return NULL;
+    }
     *ret_fd = fd;
-    if (fd >= 0)
-        return "yes";
-    if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
-        return "no";
-    *ret_why = g_strdup_printf("unknown: %s: %s", path, g_strerror(errno));
-    return NULL;
+    return "yes";
 }
 
 /* The tap offloads the kernel accepts, asked as QEMU does
  * (net/tap-linux.c tap_probe_has_ufo/_uso/_tunnel): a temporary tap
  * device (TUNSETIFF without TUNSETPERSIST: gone when @fd is closed), then
  * TUNSETOFFLOAD with each set of flags. */
+static const struct {
+    const char *name;
+    unsigned int flags;
+} tap_offloads[] = {
+    { "tap.tso", TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 },
+    { "tap.ufo", TUN_F_CSUM | TUN_F_UFO },
+    { "tap.uso", TUN_F_CSUM | TUN_F_USO4 | TUN_F_USO6 },
+    /* GSO over UDP tunnels needs a plain offload too; the outer checksum
+     * variant comes with it (QEMU tap_probe_has_tunnel) */
+    { "tap.tunnel-udp", TUN_F_CSUM | TUN_F_TSO4 | TUN_F_UDP_TUNNEL_GSO },
+};
+
+/* Every tap capability set to @value (no tun device, or no access). */
+static void
+net_set_all_tap(NetProbe *np, const char *value)
+{
+    net_set(np, "tap.vnet-hdr", value);
+    net_set(np, "tap.multiqueue", value);
+    for (guint i = 0; i < G_N_ELEMENTS(tap_offloads); i++)
+        net_set(np, tap_offloads[i].name, value);
+}
+
 static void
 probe_tap_offloads(NetProbe *np, int fd)
 {
-    static const struct {
-        const char *name;
-        unsigned int flags;
-    } offloads[] = {
-        { "tap.tso", TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 },
-        { "tap.ufo", TUN_F_CSUM | TUN_F_UFO },
-        { "tap.uso", TUN_F_CSUM | TUN_F_USO4 | TUN_F_USO6 },
-        /* GSO over UDP tunnels needs a plain offload too; the outer
-         * checksum variant comes with it (QEMU tap_probe_has_tunnel) */
-        { "tap.tunnel-udp", TUN_F_CSUM | TUN_F_TSO4 | TUN_F_UDP_TUNNEL_GSO },
-    };
     struct ifreq ifr;
     unsigned int features = 0;
     g_autofree char *why = NULL;
@@ -771,14 +792,14 @@ probe_tap_offloads(NetProbe *np, int fd)
             why = g_strdup_printf("unknown: TUNSETIFF failed: %s",
                                   g_strerror(errno));
     }
-    for (guint i = 0; i < G_N_ELEMENTS(offloads); i++) {
+    for (guint i = 0; i < G_N_ELEMENTS(tap_offloads); i++) {
         if (why) {
-            net_set(np, offloads[i].name, why);
+            net_set(np, tap_offloads[i].name, why);
             continue;
         }
-        net_set(np, offloads[i].name,
+        net_set(np, tap_offloads[i].name,
                 ioctl(fd, TUNSETOFFLOAD,
-                      (unsigned long) offloads[i].flags) == 0 ? "yes" : "no");
+                      (unsigned long) tap_offloads[i].flags) == 0 ? "yes" : "no");
     }
 }
 
@@ -788,18 +809,25 @@ probe_net_run(gpointer data)
 {
     NetProbe *np = data;
     g_autofree char *why = NULL;
+    g_autofree char *unknown = NULL;
     const char *value;
     int fd = -1;
 
     value = probe_open_device(np->vhost_path, &fd, &why);
-    net_set(np, "vhost-net", value ? value : why);
+    if (!value)
+        unknown = g_strconcat("unknown: ", why, NULL);
+    net_set(np, "vhost-net", value ? value : unknown);
     if (fd >= 0)
         close(fd);
     g_clear_pointer(&why, g_free);
+    g_clear_pointer(&unknown, g_free);
 
     value = probe_open_device(np->tun_path, &fd, &why);
-    net_set(np, "tun", value ? value : why);
+    if (!value)
+        unknown = g_strconcat("unknown: ", why, NULL);
+    net_set(np, "tun", value ? value : unknown);
     if (fd < 0) {
+        net_set_all_tap(np, value ? value : unknown);
         if (!value)
             g_ptr_array_add(np->notes,
                             g_strdup_printf("tap offloads not probed: %s", why));

@@ -287,7 +287,7 @@ test_no_kvm(void)
 {
     g_autoptr(GError) error = NULL;
     g_autofree char *root = g_dir_make_tmp("vmc-sysroot-XXXXXX", &error);
-    g_autofree char *dev = NULL, *kvm = NULL;
+    g_autofree char *dev = NULL, *net = NULL, *kvm = NULL, *tun = NULL;
     VmcHostProbeOptions opts = { .version = VMC_HOST_PROBE_OPTIONS_VERSION };
     gboolean noted = FALSE;
 
@@ -300,24 +300,38 @@ test_no_kvm(void)
         g_assert_cmpstr(g_hash_table_lookup(vmc_host_get_capabilities(h), "tun"), ==, "no");
         g_assert_cmpstr(g_hash_table_lookup(vmc_host_get_capabilities(h), "vhost-net"), ==,
                         "no");
+        g_assert_cmpstr(g_hash_table_lookup(vmc_host_get_capabilities(h), "tap.uso"), ==,
+                        "no");
         for (guint i = 0; i < vmc_host_get_notes(h)->len; i++)
             noted |= strstr(g_ptr_array_index(vmc_host_get_notes(h), i), "KVM absent") != NULL;
         g_assert_true(noted);
     }
+    /* Files where devices should be: noted, never mistaken for them. */
     dev = g_build_filename(root, "dev", NULL);
+    net = g_build_filename(dev, "net", NULL);
     kvm = g_build_filename(dev, "kvm", NULL);
-    g_assert_cmpint(g_mkdir(dev, 0700), ==, 0);
+    tun = g_build_filename(net, "tun", NULL);
+    g_assert_cmpint(g_mkdir_with_parents(net, 0700), ==, 0);
     g_assert_true(g_file_set_contents(kvm, "not a device", -1, NULL));
+    g_assert_true(g_file_set_contents(tun, "not a device", -1, NULL));
     {
         g_autoptr(VmcHost) h = vmc_host_probe(fx.cat, &opts, &error);
+        const char *v;
         VMC_ASSERT_OK(h, error);
         g_assert_false(vmc_host_has_kvm(h));
         noted = FALSE;
         for (guint i = 0; i < vmc_host_get_notes(h)->len; i++)
             noted |= strstr(g_ptr_array_index(vmc_host_get_notes(h), i), "KVM not usable") != NULL;
         g_assert_true(noted);
+        v = g_hash_table_lookup(vmc_host_get_capabilities(h), "tun");
+        g_assert_true(v && g_str_has_prefix(v, "unknown: "));
+        v = g_hash_table_lookup(vmc_host_get_capabilities(h), "tap.uso");
+        g_assert_true(v && g_str_has_prefix(v, "unknown: "));
+        g_assert_false(vmc_host_has_capability(h, "tun"));
     }
+    g_unlink(tun);
     g_unlink(kvm);
+    g_rmdir(net);
     g_rmdir(dev);
     g_rmdir(root);
 }
