@@ -35,6 +35,11 @@ struct _VmcHost {
     /* QEMU's own answers over QMP, when asked (--qemu) or read from a
      * capture: command name (+ "-static"/"-full") → json text. */
     GHashTable *qmp;
+    /* What a document written from this host says in "source": who
+     * measured it. vmc__host_new() sets it to source; a loaded document
+     * keeps its writer's (source is DOCUMENT then), so save(load(doc))
+     * writes doc again. */
+    VmcHostSource doc_source;
 };
 
 /* vmc__host_new: an empty host of @arch (no CPU yet). */
@@ -108,3 +113,34 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmcHostRun, vmc__host_run_free)
 /* vmc__host_run: _start + _finish. */
 gboolean vmc__host_run(const char *const *argv, guint timeout_ms,
                        char **ret_stdout, GError **error);
+
+/* ---- host document and readers (host.c, host-readers.c) ---------------- */
+
+/* Bounds on what a host document or a libvirt/QMP input may hold: array
+ * entries (features, leaves, machine types, capabilities, notes) and the
+ * length of one string value. */
+#define VMC_HOST_MAX_ITEMS 4096
+#define VMC_HOST_MAX_QMP_REPLIES 256
+#define VMC_HOST_MAX_STRING 4096
+
+/* vmc__host_set_qmp_reply: keep QEMU's reply (the whole {"return": ...} or
+ * {"error": ...} object, as JSON text) under @key: the command name, plus
+ * "-static"/"-full" and "-<model>" for query-cpu-model-expansion
+ * ("query-cpu-model-expansion-full-host") — the file names of a capture
+ * directory without ".json". */
+void vmc__host_set_qmp_reply(VmcHost *host, const char *key, const char *json);
+
+/* vmc__host_not_a_host: the error for an input that is no host, naming the
+ * file and line, what was found, and the accepted formats. */
+void vmc__host_not_a_host(GError **error, const char *file, long line,
+                          const char *found);
+
+/* vmc__host_parse_xml: a host from libvirt XML — virsh capabilities, virsh
+ * domcapabilities or a CPUID dump (<cpudata>) — already finished. */
+VmcHost *vmc__host_parse_xml(VmcCatalog *cat, const char *data, gsize len,
+                             const char *file, GError **error);
+
+/* vmc__host_load_qmp_dir: a host from a directory of QMP captures (one
+ * {"request", "response"} file per command, as shared/data/qemu-qmp/). */
+VmcHost *vmc__host_load_qmp_dir(VmcCatalog *cat, const char *dir,
+                                GError **error);
