@@ -13,10 +13,13 @@
  *    "z14", never incompatible.
  * 3. QEMU 7.2's QMP captures (x86_64-kvm, x86_64-tcg) read as hosts: for
  *    every model of their query-cpu-definitions that the built-in catalog
- *    knows, the unavailable features vmcompat computes equal QEMU's, with
- *    the exceptions of known_exceptions[] (each with its reason). A libvirt
- *    domcapabilities fixture (trimmed from libvirt's own test data) and a
- *    virsh capabilities fixture read as hosts.
+ *    knows, vmc_cpu_models() gives QEMU's unavailable features, except
+ *    where one of three documented QEMU instantiation rules (accelerator
+ *    defaults, feature dependencies, KVM's TOPOEXT; see QemuRules) removes
+ *    a feature vmc_cpu_models() still lists; per-model exceptions would go
+ *    to known_exceptions[] (empty). A libvirt domcapabilities fixture
+ *    (trimmed from libvirt's own test data: its <blockers> are compared the
+ *    same way) and a virsh capabilities fixture read as hosts.
  * 4. Empty, truncated and foreign inputs are VMC_ERROR_PARSE/IO errors
  *    that name the file and line/field; save/load round trips are
  *    identical; saving is atomic (no half-written target, no temp file
