@@ -969,10 +969,37 @@ machines_add(GPtrArray *machines, GHashTable *seen, const char *name, gsize n)
     g_ptr_array_add(machines, g_steal_pointer(&s));
 }
 
+/* Natural order: digit runs compare as numbers ("pc-q35-2.9" before
+ * "pc-q35-2.10"), everything else bytewise. */
 static gint
-strptr_cmp(gconstpointer a, gconstpointer b)
+strptr_cmp(gconstpointer pa, gconstpointer pb)
 {
-    return strcmp(*(char *const *) a, *(char *const *) b);
+    const char *a = *(char *const *) pa, *b = *(char *const *) pb;
+
+    while (*a && *b) {
+        if (g_ascii_isdigit(*a) && g_ascii_isdigit(*b)) {
+            const char *ea = a, *eb = b;
+            while (*a == '0')
+                a++;
+            while (*b == '0')
+                b++;
+            for (ea = a; g_ascii_isdigit(*ea); ea++)
+                ;
+            for (eb = b; g_ascii_isdigit(*eb); eb++)
+                ;
+            if (ea - a != eb - b)
+                return ea - a < eb - b ? -1 : 1;
+            for (; a < ea; a++, b++)
+                if (*a != *b)
+                    return *a < *b ? -1 : 1;
+            continue;
+        }
+        if (*a != *b)
+            return (guchar) *a < (guchar) *b ? -1 : 1;
+        a++;
+        b++;
+    }
+    return *a ? 1 : *b ? -1 : 0;
 }
 
 /* `-machine help` → machine type names, aliases resolved to their target
