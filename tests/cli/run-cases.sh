@@ -20,7 +20,8 @@ for name in $list; do
     out=$(mktemp); err=$(mktemp)
     VMCOMPAT_DATA_DIRS= "$vmcompat" "$@" >"$out" 2>"$err" </dev/null
     rc=$?
-    actual=$( { cat "$out"; echo "--- stderr"; sed -e "s|$shared|@SHARED@|g" -e "s|$dir|@CASE@|g" "$err"; echo "--- exit $rc"; } )
+    scrub=(-e "s|$shared|@SHARED@|g" -e "s|$dir|@CASE@|g")
+    actual=$( { sed "${scrub[@]}" "$out"; echo "--- stderr"; sed "${scrub[@]}" "$err"; echo "--- exit $rc"; } )
     rm -f "$out" "$err"
     if [ "${VMC_TEST_REGENERATE_OUTPUT:-}" = 1 ]; then
         printf '%s\n' "$actual" > "$dir/expected"

@@ -51,6 +51,11 @@ GPtrArray *vmc_cli_read_cpus(VmcCli *cli, const char *arg, GError **error);
 int vmc_cli_dispatch(VmcCli *cli, const char *group, const VmcCliCommand *cmds,
                      int argc, char **argv);
 
+/* A host from a file/directory of any accepted format. */
+VmcHost *vmc_cli_read_host(VmcCli *cli, const char *arg, GError **error);
+
 int vmc_cmd_cpu(VmcCli *cli, int argc, char **argv);
+int vmc_cmd_host(VmcCli *cli, int argc, char **argv);
+int vmc_cmd_report(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_catalog(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_demo(VmcCli *cli, int argc, char **argv);

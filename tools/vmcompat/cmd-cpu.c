@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static GPtrArray *
 vmc_cli_names(GPtrArray *names)
@@ -40,6 +41,34 @@ vmc_cli_read_one(VmcCli *cli, const char *arg, GError **error)
     return vmc_cpu_def_ref(g_ptr_array_index(cpus, 0));
 }
 
+/* A host CPU from anything that describes a host: a host document, virsh
+ * capabilities/domcapabilities, a CPUID dump, a QMP capture directory —
+ * or, failing those, any CPU definition (a libvirt host <cpu>). */
+static VmcCpuDef *
+vmc_cli_read_host_cpu(VmcCli *cli, const char *arg, GError **error)
+{
+    g_autoptr(GError) host_error = NULL;
+    g_autoptr(VmcHost) host = vmc_cli_read_host(cli, arg, &host_error);
+    VmcCpuDef *def;
+
+    if (host) {
+        const VmcCpuDef *cpu = vmc_host_get_cpu(host);
+        if (cpu)
+            return vmc_cpu_def_copy(cpu);
+        g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
+                    "%s: the host document holds no CPU features", arg);
+        return NULL;
+    }
+    if (g_file_test(arg, G_FILE_TEST_IS_DIR)) {
+        g_propagate_error(error, g_steal_pointer(&host_error));
+        return NULL;
+    }
+    def = vmc_cli_read_one(cli, arg, NULL);
+    if (!def)
+        g_propagate_error(error, g_steal_pointer(&host_error));
+    return def;
+}
+
 /* ---- cpu models ------------------------------------------------------ */
 
 static int
@@ -53,8 +82,8 @@ cmd_cpu_models(VmcCli *cli, int argc, char **argv)
     int rc;
     GOptionEntry entries[] = {
         { "host", 0, 0, G_OPTION_ARG_FILENAME, &host_file,
-          "Compute unavailable-features against this host CPU (libvirt host XML, CPUID dump, QMP)",
-          "FILE" },
+          "Compute unavailable-features against this HOST (host document, virsh capabilities or domcapabilities, CPUID dump, QMP capture directory, libvirt host <cpu>)",
+          "HOST" },
         { NULL },
     };
     VmcCatalog *cat;
@@ -70,7 +99,7 @@ cmd_cpu_models(VmcCli *cli, int argc, char **argv)
         return vmc_cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
     if (!(cat = vmc_cli_catalog(cli, &error)))
         return vmc_cli_fail(cli, error);
-    if (host_file && !(host = vmc_cli_read_one(cli, host_file, &error)))
+    if (host_file && !(host = vmc_cli_read_host_cpu(cli, host_file, &error)))
         return vmc_cli_fail(cli, error);
     arch = host ? vmc_cpu_def_get_arch(host) : cli->arch;
     if (arch == VMC_ARCH_N)
@@ -172,6 +201,22 @@ cmd_cpu_expand(VmcCli *cli, int argc, char **argv)
 
 /* ---- cpu compare ----------------------------------------------------- */
 
+/* A of compare is read as a host when it is a host document or directory;
+ * libvirt XML keeps its own rules (virsh cpu-compare reads <cpu> as is). */
+static gboolean
+looks_like_host(const char *arg)
+{
+    g_autofree char *head = NULL;
+    gsize len = 0;
+
+    if (g_file_test(arg, G_FILE_TEST_IS_DIR))
+        return TRUE;
+    if (!g_file_test(arg, G_FILE_TEST_IS_REGULAR) ||
+        !g_file_get_contents(arg, &head, &len, NULL))
+        return FALSE;
+    return len > 0 && strstr(head, "\"format\"") != NULL && head[strspn(head, " \t\r\n")] == '{';
+}
+
 static int
 cmd_cpu_compare(VmcCli *cli, int argc, char **argv)
 {
@@ -205,8 +250,9 @@ cmd_cpu_compare(VmcCli *cli, int argc, char **argv)
         return rc;
     if (argc != 3)
         return vmc_cli_usage_error(cli, "expected two CPUs, A and B");
-    if (!(a = vmc_cli_read_one(cli, argv[1], &error)) ||
-        !(b = vmc_cli_read_one(cli, argv[2], &error)) ||
+    a = looks_like_host(argv[1]) ? vmc_cli_read_host_cpu(cli, argv[1], &error)
+                                 : vmc_cli_read_one(cli, argv[1], &error);
+    if (!a || !(b = vmc_cli_read_one(cli, argv[2], &error)) ||
         !vmc_cpu_compare(a, b, &result, &resp, &error))
         return vmc_cli_fail(cli, error);
     resp = vmc_cli_names(g_steal_pointer(&resp));

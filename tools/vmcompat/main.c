@@ -6,6 +6,8 @@
 #include <stdio.h>
 
 static const VmcCliCommand top_commands[] = {
+    { "report", "the main job: what this machine (or HOST) can run, and why not", vmc_cmd_report },
+    { "host", "hosts: probe, model", vmc_cmd_host },
     { "cpu", "CPU models: models, expand, compare, baseline, deprecated, decode, update",
       vmc_cmd_cpu },
     { "catalog", "the catalog: info", vmc_cmd_catalog },
