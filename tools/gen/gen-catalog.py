@@ -70,6 +70,20 @@ X86_OTHER_PROPS = {
 }
 
 
+# Feature words that QEMU's feature_dependencies[] (target/i386/cpu.c) makes
+# depend on one CPUID bit: CPUID_EXT_VMX -> every FEAT_VMX_* word (directly,
+# or through vmx-secondary-ctls / vmx-ept / vmx-vpid / vmx-vmfunc, which are
+# VMX words themselves), CPUID_EXT3_SVM -> FEAT_SVM.  A feature of such a
+# word gets "depends": <feature>.  Derived from the word names so that a new
+# VMX word needs no change here.
+def word_dependency(word):
+    if word.startswith("FEAT_VMX_"):
+        return "vmx"
+    if word == "FEAT_SVM":
+        return "svm"
+    return None
+
+
 class GenError(Exception):
     pass
 
@@ -352,6 +366,7 @@ def gen_x86_features(inputs, deprecations):
             "aliases": set(),
             "unmigratable_qemu": any(e["unmig"]),
             "tcg": e["tcg"][0],
+            "depends": word_dependency(w["word"]),
         })
     entries.sort(key=lambda x: x["sort"])
     qnames = {e["name"]: e for e in entries}
@@ -454,6 +469,7 @@ def gen_x86_features(inputs, deprecations):
         item["aliases"] = sorted(e["aliases"])
         item["deprecated"] = depr.get(e["name"])
         item["tcg"] = e["tcg"]
+        item["depends"] = e["depends"]
         out_feats.append(item)
     # Features libvirt names that QEMU has no property for (osxsave, ospke,
     # cmt, ...): kept, after QEMU's, so libvirt host CPU XML and CPUID dumps
@@ -470,7 +486,20 @@ def gen_x86_features(inputs, deprecations):
         item["deprecated"] = None
         item["tcg"] = False
         item["qemu"] = False
+        item["depends"] = _word_dependency_at(words, lf["loc"])
         out_feats.append(item)
+    # every dependency is a feature without a dependency of its own
+    out_names = {f["name"]: f for f in out_feats}
+    for f in out_feats:
+        d = f["depends"]
+        if d is None:
+            continue
+        if d not in out_names or out_names[d]["depends"] is not None:
+            fail("x86 feature %s: dependency %r is not a feature without a dependency" % (f["name"], d))
+    dep_counts = {}
+    for f in out_feats:
+        if f["depends"]:
+            dep_counts[f["depends"]] = dep_counts.get(f["depends"], 0) + 1
 
     unmig_qemu = [e["name"] for e in entries if e["unmigratable_qemu"]]
     unnamed = {}
@@ -509,6 +538,10 @@ def gen_x86_features(inputs, deprecations):
             "the generator: CentaurHauls = QEMU CPUID_VENDOR_ZHAOXIN1)",
             "features with \"qemu\": false are libvirt cpu_map features with no QEMU property at that "
             "location (libvirt_only_features); they let libvirt XML and CPUID dumps be read",
+            "depends: QEMU feature_dependencies[] (target/i386/cpu.c): CPUID_EXT_VMX -> FEAT_VMX_* words, "
+            "CPUID_EXT3_SVM -> FEAT_SVM; every feature of a FEAT_VMX_* word depends on vmx, of FEAT_SVM on svm "
+            "(libvirt-only features by the word at their location): %s" % ", ".join(
+                "%s: %d features" % (d, n) for d, n in sorted(dep_counts.items())),
             "model bits without a QEMU name are not representable here (x86-cpu-models.json "
             "unnamed_feature_bits): " + unnamed_txt,
         ],
@@ -524,6 +557,22 @@ def gen_x86_features(inputs, deprecations):
         "features": out_feats,
     }
     return doc, owner, libvirt_only, libvirt_partial, skipped_aliases
+
+
+def _word_dependency_at(words, loc):
+    """word_dependency() of the QEMU feature word at location @loc."""
+    for w in words.values():
+        if "msr" in loc and w["type"] == "msr":
+            if int(w["msr"]["index"], 16) == int(loc["msr"]["index"], 16):
+                return word_dependency(w["word"])
+        elif "cpuid" in loc and w["type"] == "cpuid":
+            c = loc["cpuid"]
+            reg = w["cpuid"]["reg"].lower()
+            sub = int(w["cpuid"]["ecx"], 16) if w["cpuid"]["ecx"] is not None else 0
+            if (int(w["cpuid"]["eax"], 16) == int(c["leaf"], 16) and sub == int(c["subleaf"], 16)
+                    and int(c[reg], 16) != 0):
+                return word_dependency(w["word"])
+    return None
 
 
 def _subset(a, b):
