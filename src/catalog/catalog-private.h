@@ -4,7 +4,10 @@
  * Invariants: feature ids are dense per arch (0..features->len-1) and equal
  * the feature's index; every name and alias of a feature (and of a model)
  * maps to exactly one object; a loaded catalog is never modified except by
- * vmc_catalog_load_cpu_map() before it is shared.
+ * vmc_catalog_load_cpu_map() before it is shared. A feature's dependency
+ * (depends) is another feature of the same arch that has no dependency of
+ * its own; dep_groups holds exactly one group per feature that others
+ * depend on, and is empty for a libvirt cpu_map catalog.
  */
 #pragma once
 
@@ -34,6 +37,8 @@ struct _VmcFeature {
     char *facility_type;     /* s390x */
     guint facility_bit;
     char *desc;
+    guint depends;           /* id of the feature this one needs (QEMU
+                              * feature_dependencies[]), or G_MAXUINT */
 };
 
 typedef struct {
@@ -70,6 +75,13 @@ typedef struct {
     gboolean value;
 } VmcFeatureProp;
 
+/* VmcFeatureDepGroup: a feature and every feature that depends on it
+ * (vmx and the vmx-* capability bits, svm and the SVM leaf). */
+typedef struct {
+    guint feature;
+    VmcFeatureSet dependents;   /* never empty, never holds @feature */
+} VmcFeatureDepGroup;
+
 typedef struct {
     char *source;
     GPtrArray *features;         /* VmcFeature*, index = id */
@@ -88,6 +100,7 @@ typedef struct {
     GArray *defaults_always;     /* VmcFeatureProp, x86 */
     GArray *defaults_kvm;
     GArray *defaults_tcg;
+    GArray *dep_groups;          /* VmcFeatureDepGroup, by feature id */
 } VmcArchCatalog;
 
 struct _VmcCatalog {

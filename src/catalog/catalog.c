@@ -61,6 +61,7 @@ vmc__arch_catalog_init(VmcArchCatalog *ac)
     ac->defaults_always = g_array_new(FALSE, TRUE, sizeof(VmcFeatureProp));
     ac->defaults_kvm = g_array_new(FALSE, TRUE, sizeof(VmcFeatureProp));
     ac->defaults_tcg = g_array_new(FALSE, TRUE, sizeof(VmcFeatureProp));
+    ac->dep_groups = g_array_new(FALSE, TRUE, sizeof(VmcFeatureDepGroup));
 }
 
 void
@@ -80,6 +81,7 @@ vmc__arch_catalog_clear(VmcArchCatalog *ac)
     g_clear_pointer(&ac->defaults_always, g_array_unref);
     g_clear_pointer(&ac->defaults_kvm, g_array_unref);
     g_clear_pointer(&ac->defaults_tcg, g_array_unref);
+    g_clear_pointer(&ac->dep_groups, g_array_unref);
 }
 
 VmcCatalog *
@@ -219,6 +221,77 @@ vmc_catalog_parse_deprecated(json_object *o, char **ret)
     return TRUE;
 }
 
+/* A "depends" name of a feature added by the file being loaded. */
+typedef struct {
+    VmcFeature *feature;
+    gsize idx;               /* index in the file's features[] */
+    const char *name;        /* owned by the JSON document */
+} VmcPendingDep;
+
+/* Rebuilds ac->dep_groups from the features' depends ids. */
+static void
+vmc_catalog_build_dep_groups(VmcArchCatalog *ac)
+{
+    g_array_set_size(ac->dep_groups, 0);
+    for (guint i = 0; i < ac->features->len; i++) {
+        const VmcFeature *f = g_ptr_array_index(ac->features, i);
+        VmcFeatureDepGroup *g = NULL;
+
+        if (f->depends == G_MAXUINT)
+            continue;
+        for (guint k = 0; k < ac->dep_groups->len && !g; k++) {
+            VmcFeatureDepGroup *gk = &g_array_index(ac->dep_groups, VmcFeatureDepGroup, k);
+            if (gk->feature == f->depends)
+                g = gk;
+        }
+        if (!g) {
+            VmcFeatureDepGroup ng = { .feature = f->depends };
+            g_array_append_val(ac->dep_groups, ng);
+            g = &g_array_index(ac->dep_groups, VmcFeatureDepGroup, ac->dep_groups->len - 1);
+        }
+        vmc_feature_set_add(&g->dependents, f->id);
+    }
+}
+
+/* Resolves the "depends" names of the features @file added: each names
+ * another feature of the arch, and a dependency has none of its own (the
+ * one-level rule users of dep_groups rely on). */
+static gboolean
+vmc_catalog_resolve_depends(VmcArchCatalog *ac, GArray *pending, const char *file,
+                            GError **error)
+{
+    for (guint i = 0; i < pending->len; i++) {
+        VmcPendingDep *p = &g_array_index(pending, VmcPendingDep, i);
+        const VmcFeature *d = g_hash_table_lookup(ac->feature_by_name, p->name);
+        if (!d) {
+            g_set_error(error, VMC_ERROR, VMC_ERROR_CATALOG,
+                        "%s: field 'features[%zu].depends': unknown feature '%s'",
+                        file, p->idx, p->name);
+            return FALSE;
+        }
+        if (d == p->feature) {
+            g_set_error(error, VMC_ERROR, VMC_ERROR_CATALOG,
+                        "%s: field 'features[%zu].depends': feature '%s' depends on itself",
+                        file, p->idx, p->name);
+            return FALSE;
+        }
+        p->feature->depends = d->id;
+    }
+    for (guint i = 0; i < pending->len; i++) {
+        const VmcPendingDep *p = &g_array_index(pending, VmcPendingDep, i);
+        const VmcFeature *d = g_ptr_array_index(ac->features, p->feature->depends);
+        if (d->depends != G_MAXUINT) {
+            g_set_error(error, VMC_ERROR, VMC_ERROR_CATALOG,
+                        "%s: field 'features[%zu].depends': '%s' depends on '%s' itself; a dependency must have none",
+                        file, p->idx, d->name,
+                        ((const VmcFeature *) g_ptr_array_index(ac->features, d->depends))->name);
+            return FALSE;
+        }
+    }
+    vmc_catalog_build_dep_groups(ac);
+    return TRUE;
+}
+
 static gboolean
 vmc_catalog_load_features(VmcArchCatalog *ac, VmcArch arch, json_object *root,
                           const char *file, GError **error)
@@ -226,6 +299,7 @@ vmc_catalog_load_features(VmcArchCatalog *ac, VmcArch arch, json_object *root,
     json_object *list = vmc_json_get(root, "features", json_type_array);
     json_object *vendors = vmc_json_get(root, "vendors", json_type_array);
     json_object *groups = vmc_json_get(root, "groups", json_type_array);
+    g_autoptr(GArray) pending = g_array_new(FALSE, FALSE, sizeof(VmcPendingDep));
     gsize n;
 
     if (!list) {
@@ -260,11 +334,23 @@ vmc_catalog_load_features(VmcArchCatalog *ac, VmcArch arch, json_object *root,
         f->id = ac->features->len;
         f->name = g_strdup(name);
         f->migratable = TRUE;
+        f->depends = G_MAXUINT;
         g_ptr_array_add(ac->features, f);
         if (json_object_object_get_ex(o, "migratable", &loc))
             f->migratable = json_object_get_boolean(loc);
         vmc_catalog_parse_deprecated(o, &f->deprecated);
         f->desc = g_strdup(vmc_json_str(o, "desc"));
+        if (json_object_object_get_ex(o, "depends", &loc) && loc) {
+            VmcPendingDep p = { .feature = f, .idx = i,
+                                .name = json_object_get_string(loc) };
+            if (!json_object_is_type(loc, json_type_string)) {
+                g_set_error(error, VMC_ERROR, VMC_ERROR_CATALOG,
+                            "%s: field 'features[%zu].depends': expected a feature name or null",
+                            file, i);
+                return FALSE;
+            }
+            g_array_append_val(pending, p);
+        }
         if ((loc = vmc_json_get(o, "cpuid", json_type_object))) {
             f->loc = VMC_FEATURE_LOC_CPUID;
             if (!vmc_json_u32(loc, "leaf", &f->leaf) ||
@@ -313,6 +399,8 @@ vmc_catalog_load_features(VmcArchCatalog *ac, VmcArch arch, json_object *root,
         if (f->migratable)
             vmc_feature_set_add(&ac->migratable, f->id);
     }
+    if (!vmc_catalog_resolve_depends(ac, pending, file, error))
+        return FALSE;
 
     for (gsize i = 0; vendors && i < json_object_array_length(vendors); i++) {
         json_object *o = json_object_array_get_idx(vendors, i);
