@@ -50,6 +50,25 @@ vmc__arch_ops(VmcArch arch)
     return vmc_arch_ops_table[arch];
 }
 
+void
+vmc__cpu_required_features(const VmcCatalog *cat, VmcArch arch,
+                           const VmcFeatureSet *model, const VmcFeatureSet *host,
+                           VmcFeatureSet *ret)
+{
+    const GArray *groups = vmc_catalog_arch(cat, arch)->dep_groups;
+
+    *ret = *model;
+    for (guint i = 0; i < groups->len; i++) {
+        const VmcFeatureDepGroup *g = &g_array_index(groups, VmcFeatureDepGroup, i);
+        /* No dependency: QEMU clears the group. The dependency but none of
+         * the group: the data cannot show the group (a CPUID dump carries
+         * no MSRs); unknown is not absent. */
+        if (!vmc_feature_set_has(host, g->feature) ||
+            !vmc_feature_set_intersects(host, &g->dependents))
+            vmc_feature_set_andnot(ret, ret, &g->dependents);
+    }
+}
+
 /* A CPU of an arch vmcompat has no driver for (read from libvirt XML). */
 static gboolean
 vmc_check_foreign(const VmcCpuDef *def, GError **error)

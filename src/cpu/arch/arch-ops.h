@@ -38,3 +38,20 @@ extern const VmcArchOps vmc_s390x_ops;
 
 /* vmc__arch_ops: the ops table of @arch (never NULL for a valid arch). */
 const VmcArchOps *vmc__arch_ops(VmcArch arch);
+
+/**
+ * vmc__cpu_required_features:
+ * @model: the features a model (or CPU) enables
+ * @host: the features known of the host
+ * @ret: (out): the part of @model the host must have (may alias @model)
+ *
+ * The features a model requires on a host, given the catalog's feature
+ * dependencies (vmx → vmx-*, svm → SVM leaf): @model minus every group of
+ * dependents whose dependency @host lacks (QEMU clears them), and minus
+ * every group @host shows none of although it has the dependency (a CPUID
+ * dump carries no MSRs: unknown is not absent). Without dependency data
+ * (a libvirt cpu_map catalog) this is @model itself.
+ */
+void vmc__cpu_required_features(const VmcCatalog *cat, VmcArch arch,
+                                const VmcFeatureSet *model,
+                                const VmcFeatureSet *host, VmcFeatureSet *ret);

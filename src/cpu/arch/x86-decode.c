@@ -11,7 +11,11 @@
  *  3. A candidate lists the data's extras as require and the model's
  *     missing features (plus hypervisor blockers) as disable; a guest
  *     candidate also disables the model's removed features. A host
- *     candidate must not disable anything.
+ *     candidate must not disable anything. "Missing" counts only what the
+ *     model requires on this CPU (vmc__cpu_required_features): with the
+ *     built-in catalog, vmx-* bits need vmx and data that shows VMX MSRs
+ *     at all (a CPUID dump has none); a libvirt cpu_map has no such
+ *     dependencies, so libvirt's rule is unchanged.
  *  4. A sole preferred model wins at once; a model whose signature matches
  *     the CPU beats one that does not; otherwise the lower cost wins (see
  *     vmc_x86_candidate_cost), ties going to fewer disabled features, and a
@@ -101,13 +105,16 @@ vmc_x86_drop_broken_tsx(const VmcCatalog *cat, VmcFeatureSet *data,
 
 /* Rule 3: the listing @m would need for @data. */
 static void
-vmc_x86_candidate_init(VmcX86Candidate *c, const VmcCpuModel *m,
-                       const VmcX86HvModel *hv, const VmcFeatureSet *data,
-                       VmcCpuType type)
+vmc_x86_candidate_init(VmcX86Candidate *c, const VmcCatalog *cat,
+                       const VmcCpuModel *m, const VmcX86HvModel *hv,
+                       const VmcFeatureSet *data, VmcCpuType type)
 {
+    VmcFeatureSet required;
+
     c->model = m;
+    vmc__cpu_required_features(cat, VMC_ARCH_X86_64, &m->features, data, &required);
     vmc_feature_set_andnot(&c->require, data, &m->features);
-    vmc_feature_set_andnot(&c->disable, &m->features, data);
+    vmc_feature_set_andnot(&c->disable, &required, data);
     if (hv) {
         /* Blockers the CPU does not provide as extras block the model
          * and must be disabled (libvirt x86DataToCPU). */
@@ -216,7 +223,7 @@ vmc__x86_decode(VmcCatalog *cat, const VmcX86DecodeArgs *args, GError **error)
             continue;
         if (args->type == VMC_CPU_TYPE_HOST ? !m->decode_host : !m->decode_guest)
             continue;
-        vmc_x86_candidate_init(&cand, m, hv, &data, args->type);
+        vmc_x86_candidate_init(&cand, cat, m, hv, &data, args->type);
         if (args->type == VMC_CPU_TYPE_HOST && !vmc_feature_set_is_empty(&cand.disable))
             continue;
         is_preferred = preferred && g_strv_contains(preferred, m->name);
