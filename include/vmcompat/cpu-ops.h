@@ -189,10 +189,77 @@ void vmc_model_availability_clear(VmcModelAvailability *row);
 /**
  * vmc_cpu_models:
  * @host: (nullable): host CPU to compute unavailable-features against
+ *
+ * The same as vmc_cpu_models_accel() with VMC_ACCEL_NONE.
+ *
  * Returns: (transfer full) (element-type VmcModelAvailability): models then
  *     aliases, in catalog order.
  */
 GArray *vmc_cpu_models(VmcCatalog *cat, VmcArch arch, const VmcCpuDef *host,
                        GError **error);
+
+/**
+ * VmcAccel:
+ * @VMC_ACCEL_NONE: no accelerator: the catalog models as listed
+ * @VMC_ACCEL_KVM: QEMU with KVM (the catalog's defaults.kvm)
+ * @VMC_ACCEL_TCG: QEMU with TCG (the catalog's defaults.tcg)
+ *
+ * The accelerator a model is instantiated with. Wire names are QEMU's
+ * accelerator names ("kvm", "tcg") and "none".
+ *
+ * Since: 0.1
+ */
+typedef enum {
+    VMC_ACCEL_NONE,
+    VMC_ACCEL_KVM,
+    VMC_ACCEL_TCG,
+    VMC_ACCEL_N,
+} VmcAccel;
+
+/**
+ * vmc_accel_to_string:
+ * Returns: the wire name, or NULL for an invalid value.
+ */
+const char *vmc_accel_to_string(VmcAccel accel);
+
+/**
+ * vmc_accel_from_string:
+ * Returns: the accelerator named @name, or VMC_ACCEL_N when unknown.
+ */
+VmcAccel vmc_accel_from_string(const char *name);
+
+/**
+ * vmc_cpu_models_accel:
+ * @cat: the catalog
+ * @arch: the models' arch
+ * @host: (nullable): host CPU to compute unavailable-features against
+ * @accel: the accelerator the models would run with
+ * @error: return location for a #GError
+ *
+ * query-cpu-definitions of a QEMU with @accel on @host. A model's
+ * unavailable-features are the features QEMU would need from the host to
+ * instantiate it:
+ *  - the model's features without those the accelerator defaults turn
+ *    off (KVM: acpi, monitor, svm, ...; TCG: vme). Features a default turns
+ *    on are the accelerator's own (KVM paravirt bits, the hypervisor bit)
+ *    and are not asked of the host;
+ *  - without the features that depend on a feature the instantiated model
+ *    lacks (QEMU feature_dependencies[]: no model enables vmx, so its vmx-*
+ *    capability bits are cleared; KVM turns svm off);
+ *  - without the dependent features the host cannot be asked for: their
+ *    dependency is absent there, or the host data shows none of them
+ *    (a CPUID dump has no VMX MSRs): unknown is not absent;
+ *  - minus what @host has (for a host CPU also the deprecated features its
+ *    host-model hides, seed 000).
+ * With a libvirt cpu_map catalog there are no feature dependencies.
+ *
+ * Returns: (transfer full) (element-type VmcModelAvailability): models then
+ *     aliases, in catalog order; NULL with @error when @host is of another
+ *     arch (VMC_ERROR_INCOMPATIBLE) or cannot be expanded.
+ *
+ * Since: 0.1
+ */
+GArray *vmc_cpu_models_accel(VmcCatalog *cat, VmcArch arch, const VmcCpuDef *host,
+                             VmcAccel accel, GError **error);
 
 G_END_DECLS

@@ -1,11 +1,39 @@
 /* models.c: the model list of query-cpu-definitions — every catalog model
  * and alias, with deprecated/alias-of/static and, against a host, the
  * unavailable-features that keep a model from running there.
+ *
+ * A model's unavailable features are computed the way QEMU instantiates
+ * it: accelerator defaults that turn features off, then QEMU's feature
+ * dependencies (the catalog's "depends"), then what the host can be asked
+ * for (vmc__cpu_required_features), minus the host's features.
+ *
+ * Workload: one call per `cpu models` / report; a few hundred rows with a
+ * handful of bitmap operations each.
  */
-#include <vmcompat/cpu-ops.h>
+#include "cpu/arch/arch-ops.h"
 
-#include "catalog/cpu-def-private.h"
+#include "base/util.h"
 #include <vmcompat/error.h>
+
+static const char *const vmc_accel_names[] = {
+    [VMC_ACCEL_NONE] = "none",
+    [VMC_ACCEL_KVM] = "kvm",
+    [VMC_ACCEL_TCG] = "tcg",
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vmc_accel_names) == VMC_ACCEL_N);
+
+const char *
+vmc_accel_to_string(VmcAccel accel)
+{
+    return (guint) accel < VMC_ACCEL_N ? vmc_accel_names[accel] : NULL;
+}
+
+VmcAccel
+vmc_accel_from_string(const char *name)
+{
+    int i = vmc_enum_from_string(vmc_accel_names, VMC_ACCEL_N, name);
+    return i < 0 ? VMC_ACCEL_N : (VmcAccel) i;
+}
 
 void
 vmc_model_availability_clear(VmcModelAvailability *row)
@@ -20,23 +48,72 @@ vmc_models_clear_row(gpointer p)
     vmc_model_availability_clear(p);
 }
 
+/* Applies accelerator default @props to @off: a false value turns the
+ * feature off, a true one cancels an earlier false. */
+static void
+vmc_models_defaults_off(const GArray *props, VmcFeatureSet *off)
+{
+    for (guint i = 0; i < props->len; i++) {
+        const VmcFeatureProp *p = &g_array_index(props, VmcFeatureProp, i);
+        if (p->value)
+            vmc_feature_set_remove(off, p->feature);
+        else
+            vmc_feature_set_add(off, p->feature);
+    }
+}
+
+/* The features @accel's defaults turn off (none for VMC_ACCEL_NONE). The
+ * features they turn on are the accelerator's own (KVM paravirt bits,
+ * hypervisor) and never asked of the host, so they are not added. */
+static void
+vmc_models_accel_off(const VmcArchCatalog *ac, VmcAccel accel, VmcFeatureSet *off)
+{
+    vmc_feature_set_clear(off);
+    if (accel == VMC_ACCEL_NONE)
+        return;
+    vmc_models_defaults_off(ac->defaults_always, off);
+    vmc_models_defaults_off(accel == VMC_ACCEL_KVM ? ac->defaults_kvm : ac->defaults_tcg, off);
+}
+
+/* What QEMU instantiates of @m: its features minus @off, minus every
+ * group of dependents whose dependency is then off (QEMU
+ * feature_dependencies[] in x86_cpu_expand_features). */
+static void
+vmc_models_instantiate(const VmcArchCatalog *ac, const VmcCpuModel *m,
+                       const VmcFeatureSet *off, VmcFeatureSet *ret)
+{
+    vmc_feature_set_andnot(ret, &m->features, off);
+    for (guint i = 0; i < ac->dep_groups->len; i++) {
+        const VmcFeatureDepGroup *g = &g_array_index(ac->dep_groups, VmcFeatureDepGroup, i);
+        if (!vmc_feature_set_has(ret, g->feature))
+            vmc_feature_set_andnot(ret, ret, &g->dependents);
+    }
+}
+
+/* The unavailable features of @m on @host (names, id order). */
 static GPtrArray *
 vmc_models_unavailable(VmcCatalog *cat, VmcArch arch, const VmcCpuModel *m,
-                       const VmcFeatureSet *host)
+                       const VmcFeatureSet *off, const VmcFeatureSet *host)
 {
-    VmcFeatureSet missing;
-    vmc_feature_set_andnot(&missing, &m->features, host);
+    VmcFeatureSet inst, required, missing;
+
+    vmc_models_instantiate(vmc_catalog_arch(cat, arch), m, off, &inst);
+    vmc__cpu_required_features(cat, arch, &inst, host, &required);
+    vmc_feature_set_andnot(&missing, &required, host);
     return vmc__catalog_set_names(cat, arch, &missing);
 }
 
 GArray *
-vmc_cpu_models(VmcCatalog *cat, VmcArch arch, const VmcCpuDef *host, GError **error)
+vmc_cpu_models_accel(VmcCatalog *cat, VmcArch arch, const VmcCpuDef *host,
+                     VmcAccel accel, GError **error)
 {
     g_autoptr(GArray) rows = NULL;
     VmcFeatureSet host_set;
+    VmcFeatureSet off;
     const VmcArchCatalog *ac;
 
     g_return_val_if_fail(cat != NULL && (guint) arch < VMC_ARCH_N, NULL);
+    g_return_val_if_fail((guint) accel < VMC_ACCEL_N, NULL);
     if (host) {
         if (host->arch != arch) {
             g_set_error(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE,
@@ -50,6 +127,7 @@ vmc_cpu_models(VmcCatalog *cat, VmcArch arch, const VmcCpuDef *host, GError **er
         vmc_feature_set_or(&host_set, &host_set, &host->host_deprecated_disabled);
     }
     ac = vmc_catalog_arch(cat, arch);
+    vmc_models_accel_off(ac, accel, &off);
     rows = g_array_new(FALSE, TRUE, sizeof(VmcModelAvailability));
     g_array_set_clear_func(rows, vmc_models_clear_row);
     for (guint i = 0; i < ac->models->len; i++) {
@@ -59,7 +137,7 @@ vmc_cpu_models(VmcCatalog *cat, VmcArch arch, const VmcCpuDef *host, GError **er
             .deprecated = m->deprecated,
         };
         if (host)
-            row.unavailable = vmc_models_unavailable(cat, arch, m, &host_set);
+            row.unavailable = vmc_models_unavailable(cat, arch, m, &off, &host_set);
         g_array_append_val(rows, row);
     }
     for (guint i = 0; i < ac->alias_names->len; i++) {
@@ -69,8 +147,14 @@ vmc_cpu_models(VmcCatalog *cat, VmcArch arch, const VmcCpuDef *host, GError **er
             .alias_of = m->name, .is_static = FALSE, .deprecated = m->deprecated,
         };
         if (host)
-            row.unavailable = vmc_models_unavailable(cat, arch, m, &host_set);
+            row.unavailable = vmc_models_unavailable(cat, arch, m, &off, &host_set);
         g_array_append_val(rows, row);
     }
     return g_steal_pointer(&rows);
+}
+
+GArray *
+vmc_cpu_models(VmcCatalog *cat, VmcArch arch, const VmcCpuDef *host, GError **error)
+{
+    return vmc_cpu_models_accel(cat, arch, host, VMC_ACCEL_NONE, error);
 }
