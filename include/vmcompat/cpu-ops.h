@@ -107,7 +107,10 @@ VmcCpuDef *vmc_cpu_translate(const VmcCpuDef *cpu,
 /**
  * vmc_cpu_decode:
  * @type: HOST: the model must be a subset of the CPU; GUEST: features are
- *     listed with policies, removed features disabled
+ *     listed with policies, removed features disabled. With the built-in
+ *     catalog, a model's features that depend on another (vmx-* on vmx)
+ *     count only when the CPU has that feature and shows some of them: a
+ *     CPUID dump without VMX MSRs still decodes to its generation's model
  * @allowed_models: (nullable): restrict the model choice
  * @preferred_model: (nullable): prefer this model
  *
