@@ -45,7 +45,7 @@ vmc_cli_read_one(VmcCli *cli, const char *arg, GError **error)
  * capabilities/domcapabilities, a CPUID dump, a QMP capture directory —
  * or, failing those, any CPU definition (a libvirt host <cpu>). */
 static VmcCpuDef *
-vmc_cli_read_host_cpu(VmcCli *cli, const char *arg, GError **error)
+vmc_cli_read_host_cpu(VmcCli *cli, const char *arg, VmcAccel *ret_accel, GError **error)
 {
     g_autoptr(GError) host_error = NULL;
     g_autoptr(VmcHost) host = vmc_cli_read_host(cli, arg, &host_error);
@@ -53,6 +53,8 @@ vmc_cli_read_host_cpu(VmcCli *cli, const char *arg, GError **error)
 
     if (host) {
         const VmcCpuDef *cpu = vmc_host_get_cpu(host);
+        if (ret_accel)
+            *ret_accel = vmc_cli_host_accel(host);
         if (cpu)
             return vmc_cpu_def_copy(cpu);
         g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
@@ -79,8 +81,13 @@ cmd_cpu_models(VmcCli *cli, int argc, char **argv)
     g_autoptr(VmcCpuDef) host = NULL;
     g_autoptr(GArray) rows = NULL;
     g_autofree char *host_file = NULL;
+    g_autofree char *accel_s = NULL;
+    VmcAccel accel = VMC_ACCEL_N;
     int rc;
     GOptionEntry entries[] = {
+        { "accel", 0, 0, G_OPTION_ARG_STRING, &accel_s,
+          "Accelerator whose CPU defaults apply: kvm, tcg or none (default: kvm when the HOST has KVM, tcg for a TCG QMP capture, else none)",
+          "ACCEL" },
         { "host", 0, 0, G_OPTION_ARG_FILENAME, &host_file,
           "Compute unavailable-features against this HOST (host document, virsh capabilities or domcapabilities, CPUID dump, QMP capture directory, libvirt host <cpu>)",
           "HOST" },
@@ -88,6 +95,7 @@ cmd_cpu_models(VmcCli *cli, int argc, char **argv)
     };
     VmcCatalog *cat;
     VmcArch arch;
+    VmcAccel host_accel = VMC_ACCEL_NONE;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(ctx,
@@ -99,12 +107,19 @@ cmd_cpu_models(VmcCli *cli, int argc, char **argv)
         return vmc_cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
     if (!(cat = vmc_cli_catalog(cli, &error)))
         return vmc_cli_fail(cli, error);
-    if (host_file && !(host = vmc_cli_read_host_cpu(cli, host_file, &error)))
+    if (accel_s) {
+        accel = vmc_accel_from_string(accel_s);
+        if (accel == VMC_ACCEL_N)
+            return vmc_cli_usage_error(cli, "unknown accelerator '%s' (kvm, tcg, none)", accel_s);
+    }
+    if (host_file && !(host = vmc_cli_read_host_cpu(cli, host_file, &host_accel, &error)))
         return vmc_cli_fail(cli, error);
+    if (accel == VMC_ACCEL_N)
+        accel = host_accel;
     arch = host ? vmc_cpu_def_get_arch(host) : cli->arch;
     if (arch == VMC_ARCH_N)
         arch = VMC_ARCH_X86_64;
-    if (!(rows = vmc_cpu_models(cat, arch, host, &error)))
+    if (!(rows = vmc_cpu_models_accel(cat, arch, host, accel, &error)))
         return vmc_cli_fail(cli, error);
 
     if (cli->json) {
@@ -250,7 +265,7 @@ cmd_cpu_compare(VmcCli *cli, int argc, char **argv)
         return rc;
     if (argc != 3)
         return vmc_cli_usage_error(cli, "expected two CPUs, A and B");
-    a = looks_like_host(argv[1]) ? vmc_cli_read_host_cpu(cli, argv[1], &error)
+    a = looks_like_host(argv[1]) ? vmc_cli_read_host_cpu(cli, argv[1], NULL, &error)
                                  : vmc_cli_read_one(cli, argv[1], &error);
     if (!a || !(b = vmc_cli_read_one(cli, argv[2], &error)) ||
         !vmc_cpu_compare(a, b, &result, &resp, &error))
