@@ -132,6 +132,17 @@ vmc_test_golden(const char *expected_path, const char *actual)
     return FALSE;
 }
 
+GHashTable *
+vmc_test_rows_by_name(GArray *rows)
+{
+    GHashTable *t = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < rows->len; i++) {
+        VmcModelAvailability *row = &g_array_index(rows, VmcModelAvailability, i);
+        g_hash_table_insert(t, (gpointer) row->name, row);
+    }
+    return t;
+}
+
 gboolean
 vmc_test_have_program(const char *name)
 {

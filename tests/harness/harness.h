@@ -39,5 +39,7 @@ VmcCatalog *vmc_test_cpu_map_catalog(void);
 /* Compare @actual to the file @expected_path; regenerate when asked.
  * Returns TRUE when equal (or regenerated). */
 gboolean vmc_test_golden(const char *expected_path, const char *actual);
+/* vmc_cpu_models() rows by listed name; the table does not own them. */
+GHashTable *vmc_test_rows_by_name(GArray *rows);
 /* TRUE when the program @name is on PATH. */
 gboolean vmc_test_have_program(const char *name);

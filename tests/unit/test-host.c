@@ -382,17 +382,6 @@ qemu_unavailable(VmcCatalog *cat, json_object *list, VmcFeatureSet *ret, GString
     }
 }
 
-/* vmc_cpu_models() rows by listed name (the table does not own them). */
-static GHashTable *
-rows_by_name(GArray *rows)
-{
-    GHashTable *t = g_hash_table_new(g_str_hash, g_str_equal);
-    for (guint i = 0; i < rows->len; i++) {
-        VmcModelAvailability *row = &g_array_index(rows, VmcModelAvailability, i);
-        g_hash_table_insert(t, (gpointer) row->name, row);
-    }
-    return t;
-}
 
 static void
 test_qmp_capture(gconstpointer p)
@@ -429,7 +418,7 @@ test_qmp_capture(gconstpointer p)
     accel = vmc_host_has_kvm(host) ? VMC_ACCEL_KVM : VMC_ACCEL_TCG;
     rows = vmc_cpu_models_accel(cat, VMC_ARCH_X86_64, vmc_host_get_cpu(host), accel, &error);
     VMC_ASSERT_OK(rows != NULL, error);
-    ours = rows_by_name(rows);
+    ours = vmc_test_rows_by_name(rows);
     for (gsize i = 0; i < json_object_array_length(defs); i++) {
         json_object *d = json_object_array_get_idx(defs, i);
         json_object *name_o = NULL, *unav = NULL;
@@ -552,7 +541,7 @@ test_domcaps(void)
     rows = vmc_cpu_models_accel(vmc_test_catalog(), VMC_ARCH_X86_64,
                                 vmc_host_get_cpu(host_builtin), VMC_ACCEL_KVM, &error);
     VMC_ASSERT_OK(rows != NULL, error);
-    ours = rows_by_name(rows);
+    ours = vmc_test_rows_by_name(rows);
     {
         g_autofree char *xml = NULL;
         xmlDoc *doc;

@@ -406,16 +406,6 @@ test_decode_dumps(void)
 
 /* ---- 4. vmc_cpu_models_accel ---------------------------------------------- */
 
-static GHashTable *
-rows_by_name(GArray *rows)
-{
-    GHashTable *t = g_hash_table_new(g_str_hash, g_str_equal);
-    for (guint i = 0; i < rows->len; i++) {
-        VmcModelAvailability *row = &g_array_index(rows, VmcModelAvailability, i);
-        g_hash_table_insert(t, (gpointer) row->name, row);
-    }
-    return t;
-}
 
 static gboolean
 row_lists(const VmcModelAvailability *row, const char *name)
@@ -466,9 +456,9 @@ test_models_accel(void)
     VMC_ASSERT_OK(kvm != NULL, error);
     tcg = vmc_cpu_models_accel(cat, VMC_ARCH_X86_64, host, VMC_ACCEL_TCG, &error);
     VMC_ASSERT_OK(tcg != NULL, error);
-    by_none = rows_by_name(none);
-    by_kvm = rows_by_name(kvm);
-    by_tcg = rows_by_name(tcg);
+    by_none = vmc_test_rows_by_name(none);
+    by_kvm = vmc_test_rows_by_name(kvm);
+    by_tcg = vmc_test_rows_by_name(tcg);
 
     /* ... runs EPYC-v1 (svm, npt, nrip-save) with every accelerator. */
     row = g_hash_table_lookup(by_none, "EPYC-v1");
@@ -498,9 +488,9 @@ test_models_accel(void)
         VMC_ASSERT_OK(t2 != NULL, error);
         n2 = vmc_cpu_models_accel(cat, VMC_ARCH_X86_64, nosvm, VMC_ACCEL_NONE, &error);
         VMC_ASSERT_OK(n2 != NULL, error);
-        bk = rows_by_name(k2);
-        bt = rows_by_name(t2);
-        bn = rows_by_name(n2);
+        bk = vmc_test_rows_by_name(k2);
+        bt = vmc_test_rows_by_name(t2);
+        bn = vmc_test_rows_by_name(n2);
         row = g_hash_table_lookup(bk, "EPYC-v1");
         g_assert_false(row_lists(row, "svm"));
         g_assert_false(row_lists(row, "npt"));

@@ -80,6 +80,29 @@ vmc_cli_catalog(VmcCli *cli, GError **error)
     return cli->cat;
 }
 
+char *
+vmc_cli_join(GPtrArray *names, const char *sep, guint max)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; names && i < names->len; i++) {
+        if (max && i == max) {
+            g_string_append_printf(s, ", ... (%u more)", names->len - max);
+            break;
+        }
+        g_string_append_printf(s, "%s%s", i ? sep : "", (char *) g_ptr_array_index(names, i));
+    }
+    return g_string_free(s, FALSE);
+}
+
+json_object *
+vmc_cli_json_strv(GPtrArray *names)
+{
+    json_object *a = json_object_new_array();
+    for (guint i = 0; names && i < names->len; i++)
+        json_object_array_add(a, json_object_new_string(g_ptr_array_index(names, i)));
+    return a;
+}
+
 void
 vmc_cli_print_json(json_object *obj)
 {

@@ -40,6 +40,11 @@ gboolean vmc_cli_parse(VmcCli *cli, GOptionContext *ctx, int *argc, char ***argv
                        int *ret_exit);
 /* The catalog (loaded with overlays and --cpu-map on first use). */
 VmcCatalog *vmc_cli_catalog(VmcCli *cli, GError **error);
+/* Join the strings of @names with @sep; with @max > 0, at most @max of them
+ * followed by ", ... (N more)". NULL @names gives "" (transfer full). */
+char *vmc_cli_join(GPtrArray *names, const char *sep, guint max);
+/* A JSON array of the strings of @names (NULL: empty) (transfer full). */
+json_object *vmc_cli_json_strv(GPtrArray *names);
 /* Print a json-c object, pretty, with a trailing newline. */
 void vmc_cli_print_json(json_object *obj);
 /* Print a resulting CPU: libvirt XML, or with --json {"model": CpuModelInfo,

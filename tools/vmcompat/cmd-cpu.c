@@ -12,25 +12,6 @@ vmc_cli_names(GPtrArray *names)
     return names ? names : g_ptr_array_new_with_free_func(g_free);
 }
 
-static json_object *
-vmc_json_strv(GPtrArray *names)
-{
-    json_object *a = json_object_new_array();
-    for (guint i = 0; names && i < names->len; i++)
-        json_object_array_add(a, json_object_new_string(g_ptr_array_index(names, i)));
-    return a;
-}
-
-static char *
-vmc_join(GPtrArray *names, const char *sep)
-{
-    g_autoptr(GPtrArray) v = g_ptr_array_new();
-    for (guint i = 0; names && i < names->len; i++)
-        g_ptr_array_add(v, g_ptr_array_index(names, i));
-    g_ptr_array_add(v, NULL);
-    return g_strjoinv(sep, (char **) v->pdata);
-}
-
 /* The first CPU of an argument (virsh takes the first <cpu> too). */
 static VmcCpuDef *
 vmc_cli_read_one(VmcCli *cli, const char *arg, GError **error)
@@ -129,7 +110,7 @@ cmd_cpu_models(VmcCli *cli, int argc, char **argv)
             json_object *o = json_object_new_object();
             json_object_object_add(o, "name", json_object_new_string(r->name));
             if (r->unavailable)
-                json_object_object_add(o, "unavailable-features", vmc_json_strv(r->unavailable));
+                json_object_object_add(o, "unavailable-features", vmc_cli_json_strv(r->unavailable));
             json_object_object_add(o, "static", json_object_new_boolean(r->is_static));
             json_object_object_add(o, "migration-safe", json_object_new_boolean(TRUE));
             json_object_object_add(o, "deprecated", json_object_new_boolean(r->deprecated != NULL));
@@ -147,7 +128,7 @@ cmd_cpu_models(VmcCli *cli, int argc, char **argv)
            host ? "UNAVAILABLE-FEATURES" : "");
     for (guint i = 0; i < rows->len; i++) {
         const VmcModelAvailability *r = &g_array_index(rows, VmcModelAvailability, i);
-        g_autofree char *un = r->unavailable ? vmc_join(r->unavailable, ",") : NULL;
+        g_autofree char *un = r->unavailable ? vmc_cli_join(r->unavailable, ",", 0) : NULL;
         printf("%-34s %-26s %-10s %s\n", r->name, r->alias_of ? r->alias_of : "-",
                r->deprecated ? r->deprecated : "-",
                !host ? "" : (un && *un ? un : "(usable)"));
@@ -197,11 +178,11 @@ cmd_cpu_expand(VmcCli *cli, int argc, char **argv)
         json_object *o = json_object_new_object();
         g_autofree char *model = vmc_cpu_def_format_qmp(exp);
         json_object_object_add(o, "model", json_tokener_parse(model));
-        json_object_object_add(o, "deprecated-props", vmc_json_strv(deprecated));
+        json_object_object_add(o, "deprecated-props", vmc_cli_json_strv(deprecated));
         vmc_cli_print_json(o);
         json_object_put(o);
     } else {
-        g_autofree char *dep = vmc_join(deprecated, ", ");
+        g_autofree char *dep = vmc_cli_join(deprecated, ", ", 0);
         printf("model: %s\n", vmc_cpu_def_get_model(exp) ? vmc_cpu_def_get_model(exp) : "(none)");
         for (guint i = 0; i < vmc_cpu_def_get_feature_count(exp); i++) {
             VmcFeaturePolicy p;
@@ -276,11 +257,11 @@ cmd_cpu_compare(VmcCli *cli, int argc, char **argv)
         json_object *o = json_object_new_object();
         json_object_object_add(o, "result",
                                json_object_new_string(vmc_compare_result_to_string(result)));
-        json_object_object_add(o, "responsible-properties", vmc_json_strv(resp));
+        json_object_object_add(o, "responsible-properties", vmc_cli_json_strv(resp));
         vmc_cli_print_json(o);
         json_object_put(o);
     } else {
-        g_autofree char *r = vmc_join(resp, ", ");
+        g_autofree char *r = vmc_cli_join(resp, ", ", 0);
         printf("%s\n", vmc_compare_result_to_string(result));
         if (*r)
             printf("responsible-properties: %s\n", r);

@@ -25,20 +25,6 @@ vmc_cli_read_host(VmcCli *cli, const char *arg, GError **error)
     return vmc_host_load(cat, arg, error);
 }
 
-static char *
-join_names(GPtrArray *names, guint max)
-{
-    GString *s = g_string_new(NULL);
-    for (guint i = 0; names && i < names->len; i++) {
-        if (max && i == max) {
-            g_string_append_printf(s, ", ... (%u more)", names->len - max);
-            break;
-        }
-        g_string_append_printf(s, "%s%s", i ? ", " : "", (char *) g_ptr_array_index(names, i));
-    }
-    return g_string_free(s, FALSE);
-}
-
 static gint
 cmp_strp(gconstpointer a, gconstpointer b)
 {
@@ -132,16 +118,13 @@ cmd_host_model(VmcCli *cli, int argc, char **argv)
     if (cli->json) {
         g_autofree char *s = vmc_cpu_def_format_qmp(model);
         json_object *o = json_object_new_object();
-        json_object *d = json_object_new_array();
         json_object_object_add(o, "model", json_tokener_parse(s));
-        for (guint i = 0; disabled && i < disabled->len; i++)
-            json_object_array_add(d, json_object_new_string(g_ptr_array_index(disabled, i)));
-        json_object_object_add(o, "deprecated-disabled", d);
+        json_object_object_add(o, "deprecated-disabled", vmc_cli_json_strv(disabled));
         vmc_cli_print_json(o);
         json_object_put(o);
     } else {
         g_autofree char *xml = vmc_cpu_def_format_xml(model, 0);
-        g_autofree char *d = join_names(disabled, 0);
+        g_autofree char *d = vmc_cli_join(disabled, ", ", 0);
         fputs(xml, stdout);
         printf("<!-- deprecated features disabled: %s -->\n", *d ? d : "none");
     }
@@ -159,7 +142,7 @@ report_text(VmcCli *cli, VmcHost *host, GArray *rows, VmcCpuDef *model, GPtrArra
     GPtrArray *mts = vmc_host_get_machine_types(host);
     g_autoptr(GPtrArray) usable = g_ptr_array_new();
     guint fam = 0, mod = 0, step = 0;
-    g_autofree char *dis = join_names(disabled, 0);
+    g_autofree char *dis = vmc_cli_join(disabled, ", ", 0);
 
     printf("Host %s (%s)\n", vmc_host_get_name(host) ? vmc_host_get_name(host) : "(unnamed)",
            vmc_arch_to_string(vmc_host_get_arch(host)));
@@ -206,9 +189,9 @@ report_text(VmcCli *cli, VmcHost *host, GArray *rows, VmcCpuDef *model, GPtrArra
                 printf("  %-20s %s\n", k, v);
             }
         }
-        kn = join_names(kvm_no, 0);
-        py = join_names(pv_yes, 0);
-        pn = join_names(pv_no, 0);
+        kn = vmc_cli_join(kvm_no, ", ", 0);
+        py = vmc_cli_join(pv_yes, ", ", 0);
+        pn = vmc_cli_join(pv_no, ", ", 0);
         if (kvm_n)
             printf("  kvm.cap.*            %u checked, %u present; absent: %s\n", kvm_n,
                    kvm_n - kvm_no->len, *kn ? kn : "none");
@@ -226,7 +209,7 @@ report_text(VmcCli *cli, VmcHost *host, GArray *rows, VmcCpuDef *model, GPtrArra
             g_ptr_array_add(usable, (gpointer) r->name);
     }
     {
-        g_autofree char *u = join_names(usable, 0);
+        g_autofree char *u = vmc_cli_join(usable, ", ", 0);
         printf("  usable (%u): %s\n", usable->len, *u ? u : "none");
     }
     printf("  not usable, with the blocking features:\n");
@@ -235,7 +218,7 @@ report_text(VmcCli *cli, VmcHost *host, GArray *rows, VmcCpuDef *model, GPtrArra
         g_autofree char *b = NULL;
         if (r->alias_of || !r->unavailable || r->unavailable->len == 0)
             continue;
-        b = join_names(r->unavailable, 8);
+        b = vmc_cli_join(r->unavailable, ", ", 8);
         printf("    %-28s %s\n", r->name, b);
     }
     if (notes && notes->len) {
@@ -300,23 +283,18 @@ cmd_report(VmcCli *cli, int argc, char **argv)
         json_object_object_add(o, "host", json_tokener_parse(doc));
         if (model) {
             g_autofree char *m = vmc_cpu_def_format_qmp(model);
-            json_object *d = json_object_new_array();
             json_object_object_add(o, "host-model", json_tokener_parse(m));
-            for (guint i = 0; disabled && i < disabled->len; i++)
-                json_object_array_add(d, json_object_new_string(g_ptr_array_index(disabled, i)));
-            json_object_object_add(o, "deprecated-disabled", d);
+            json_object_object_add(o, "deprecated-disabled", vmc_cli_json_strv(disabled));
         }
         for (guint i = 0; rows && i < rows->len; i++) {
             const VmcModelAvailability *r = &g_array_index(rows, VmcModelAvailability, i);
             json_object *m = json_object_new_object();
-            json_object *un = json_object_new_array();
             json_object_object_add(m, "name", json_object_new_string(r->name));
             if (r->alias_of)
                 json_object_object_add(m, "alias-of", json_object_new_string(r->alias_of));
-            for (guint k = 0; r->unavailable && k < r->unavailable->len; k++)
-                json_object_array_add(un, json_object_new_string(g_ptr_array_index(r->unavailable, k)));
-            json_object_object_add(m, "usable", json_object_new_boolean(json_object_array_length(un) == 0));
-            json_object_object_add(m, "unavailable-features", un);
+            json_object_object_add(m, "usable",
+                                   json_object_new_boolean(!r->unavailable || r->unavailable->len == 0));
+            json_object_object_add(m, "unavailable-features", vmc_cli_json_strv(r->unavailable));
             json_object_array_add(models, m);
         }
         json_object_object_add(o, "cpu-models", models);
