@@ -29,6 +29,7 @@ typedef struct _VmcCpuModel VmcCpuModel;
 typedef enum {
     VMC_CATALOG_DEFAULT = 0,
     VMC_CATALOG_NO_OVERLAYS = 1 << 0,
+    VMC_CATALOG_NO_BUILTIN = 1 << 1,   /* only @overlay_dirs (a whole catalog tree) */
 } VmcCatalogFlags;
 
 /**

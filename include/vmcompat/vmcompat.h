@@ -9,3 +9,6 @@
 #include <vmcompat/cpuid.h>
 #include <vmcompat/cpu-ops.h>
 #include <vmcompat/host.h>
+#include <vmcompat/release.h>
+#include <vmcompat/machine.h>
+#include <vmcompat/platform.h>

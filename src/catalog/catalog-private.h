@@ -13,6 +13,8 @@
 
 #include <vmcompat/catalog.h>
 
+#include "catalog/machine-private.h"
+
 typedef enum {
     VMC_FEATURE_LOC_NONE,
     VMC_FEATURE_LOC_CPUID,
@@ -106,6 +108,7 @@ typedef struct {
 struct _VmcCatalog {
     gint refs;
     VmcArchCatalog arch[VMC_ARCH_N];
+    VmcPlatformCatalog pc;       /* machine types, releases, tunables, platforms */
 };
 
 static inline const VmcArchCatalog *

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 #include <string.h>
 
+#include "base/json-util.h"
 #include "base/util.h"
 #include "vmcompat-resources.h"
 #include <vmcompat/error.h>
@@ -99,6 +100,7 @@ vmc_catalog_unref(VmcCatalog *cat)
         return;
     for (guint a = 0; a < VMC_ARCH_N; a++)
         vmc__arch_catalog_clear(&cat->arch[a]);
+    vmc__platform_catalog_clear(&cat->pc);
     g_free(cat);
 }
 
@@ -109,67 +111,8 @@ vmc_catalog_new_empty(void)
     cat->refs = 1;
     for (guint a = 0; a < VMC_ARCH_N; a++)
         vmc__arch_catalog_init(&cat->arch[a]);
+    vmc__platform_catalog_init(&cat->pc);
     return cat;
-}
-
-/* ---- JSON helpers ---------------------------------------------------- */
-
-static json_object *
-vmc_json_parse(const char *text, gsize len, const char *name, GError **error)
-{
-    g_autoptr(GError) unused = NULL;
-    json_tokener *tok = json_tokener_new();
-    json_object *obj = json_tokener_parse_ex(tok, text, (int) len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-
-    if (!obj || jerr != json_tokener_success) {
-        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
-                    "%s: byte %zu: invalid JSON: %s", name,
-                    json_tokener_get_parse_end(tok),
-                    jerr == json_tokener_success || jerr == json_tokener_continue ?
-                    "unexpected end of input (truncated?)" : json_tokener_error_desc(jerr));
-        json_object_put(obj);
-        json_tokener_free(tok);
-        return NULL;
-    }
-    json_tokener_free(tok);
-    return obj;
-}
-
-static const char *
-vmc_json_str(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
-static json_object *
-vmc_json_get(json_object *o, const char *key, json_type type)
-{
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type))
-        return NULL;
-    return v;
-}
-
-static gboolean
-vmc_json_u32(json_object *o, const char *key, guint32 *ret)
-{
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(o, key, &v))
-        return FALSE;
-    if (json_object_is_type(v, json_type_int)) {
-        gint64 i = json_object_get_int64(v);
-        if (i < 0 || i > G_MAXUINT32)
-            return FALSE;
-        *ret = (guint32) i;
-        return TRUE;
-    }
-    if (json_object_is_type(v, json_type_string))
-        return vmc_parse_uint32(json_object_get_string(v), ret);
-    return FALSE;
 }
 
 /* ---- building -------------------------------------------------------- */
@@ -665,6 +608,67 @@ vmc__catalog_load_json(VmcCatalog *cat, VmcArch arch,
     return TRUE;
 }
 
+typedef gboolean (*VmcJsonLoader)(VmcPlatformCatalog *pc, const char *json,
+                                  gsize len, const char *name, GError **error);
+
+static gboolean
+vmc_catalog_load_resource(VmcCatalog *cat, GResource *res, const char *rel,
+                          gboolean required, VmcJsonLoader load, GError **error)
+{
+    g_autofree char *path = g_strconcat(VMC_RESOURCE_PREFIX "/", rel, NULL);
+    g_autoptr(GBytes) b = g_resource_lookup_data(res, path, 0, NULL);
+    gsize len = 0;
+    const char *data;
+
+    if (!b) {
+        if (!required)
+            return TRUE;
+        g_set_error(error, VMC_ERROR, VMC_ERROR_CATALOG,
+                    "built-in catalog lacks %s (library built without data/%s)", rel, rel);
+        return FALSE;
+    }
+    data = g_bytes_get_data(b, &len);
+    return load(&cat->pc, data, len, path, error);
+}
+
+/* Machine types, releases, tunables and the platforms listed in
+ * platforms/index.json. */
+static gboolean
+vmc_catalog_load_builtin_machines(VmcCatalog *cat, GResource *res, GError **error)
+{
+    g_autoptr(GBytes) index = NULL;
+    json_object *root, *list;
+
+    for (guint a = 0; a < VMC_ARCH_N; a++) {
+        g_autofree char *rel = g_strdup_printf("machine/%s.json", vmc_arch_to_string(a));
+        if (!vmc_catalog_load_resource(cat, res, rel, TRUE, vmc__machine_load_json, error))
+            return FALSE;
+    }
+    if (!vmc_catalog_load_resource(cat, res, "releases/qemu.json", TRUE,
+                                   vmc__releases_load_json, error) ||
+        !vmc_catalog_load_resource(cat, res, "machine/tunables.json", FALSE,
+                                   vmc__tunables_load_json, error))
+        return FALSE;
+    index = g_resource_lookup_data(res, VMC_RESOURCE_PREFIX "/platforms/index.json", 0, NULL);
+    if (!index)
+        return TRUE;
+    root = vmc_json_parse(g_bytes_get_data(index, NULL), g_bytes_get_size(index),
+                          "platforms/index.json", error);
+    if (!root)
+        return FALSE;
+    list = vmc_json_get(root, "platforms", json_type_array);
+    for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+        const char *name = json_object_get_string(json_object_array_get_idx(list, i));
+        g_autofree char *rel = g_strdup_printf("platforms/%s.json", name ? name : "");
+        if (!vmc_catalog_load_resource(cat, res, rel, TRUE, vmc__platform_load_json, error)) {
+            json_object_put(root);
+            return FALSE;
+        }
+    }
+    json_object_put(root);
+    return TRUE;
+}
+
 static gboolean
 vmc_catalog_load_builtin(VmcCatalog *cat, GError **error)
 {
@@ -689,6 +693,64 @@ vmc_catalog_load_builtin(VmcCatalog *cat, GError **error)
         md = g_bytes_get_data(mb, &mlen);
         if (!vmc__catalog_load_json(cat, a, fd, flen, fpath, md, mlen, mpath, error))
             return FALSE;
+    }
+    return vmc_catalog_load_builtin_machines(cat, res, error);
+}
+
+static gint
+vmc_strptr_cmp0(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static gboolean
+vmc_catalog_load_file(VmcCatalog *cat, const char *path, VmcJsonLoader load,
+                      GError **error)
+{
+    g_autofree char *data = NULL;
+    gsize len = 0;
+
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return TRUE;
+    if (!vmc_file_read(path, &data, &len, error))
+        return FALSE;
+    return load(&cat->pc, data, len, path, error);
+}
+
+/* machine/<arch>.json, machine/tunables.json, releases/qemu.json and every
+ * platforms/<name>.json of an overlay directory (platforms in name order). */
+static gboolean
+vmc_catalog_load_overlay_machines(VmcCatalog *cat, const char *dir, GError **error)
+{
+    g_autofree char *tpath = g_build_filename(dir, "machine", "tunables.json", NULL);
+    g_autofree char *rpath = g_build_filename(dir, "releases", "qemu.json", NULL);
+    g_autofree char *pdir = g_build_filename(dir, "platforms", NULL);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+
+    for (guint a = 0; a < VMC_ARCH_N; a++) {
+        g_autofree char *base = g_strconcat(vmc_arch_to_string(a), ".json", NULL);
+        g_autofree char *mpath = g_build_filename(dir, "machine", base, NULL);
+        if (!vmc_catalog_load_file(cat, mpath, vmc__machine_load_json, error))
+            return FALSE;
+    }
+    if (!vmc_catalog_load_file(cat, rpath, vmc__releases_load_json, error) ||
+        !vmc_catalog_load_file(cat, tpath, vmc__tunables_load_json, error))
+        return FALSE;
+    if (g_file_test(pdir, G_FILE_TEST_IS_DIR)) {
+        g_autoptr(GDir) d = g_dir_open(pdir, 0, error);
+        const char *n;
+        if (!d) {
+            g_prefix_error(error, "catalog overlay %s: ", dir);
+            return FALSE;
+        }
+        while ((n = g_dir_read_name(d)))
+            if (g_str_has_suffix(n, ".json") && strcmp(n, "index.json") != 0)
+                g_ptr_array_add(names, g_build_filename(pdir, n, NULL));
+        g_ptr_array_sort(names, vmc_strptr_cmp0);
+        for (guint i = 0; i < names->len; i++)
+            if (!vmc_catalog_load_file(cat, g_ptr_array_index(names, i),
+                                       vmc__platform_load_json, error))
+                return FALSE;
     }
     return TRUE;
 }
@@ -717,7 +779,7 @@ vmc_catalog_load_overlay(VmcCatalog *cat, const char *dir, GError **error)
         if (!vmc__catalog_load_json(cat, a, fdata, flen, fpath, mdata, mlen, mpath, error))
             return FALSE;
     }
-    return TRUE;
+    return vmc_catalog_load_overlay_machines(cat, dir, error);
 }
 
 VmcCatalog *
@@ -726,7 +788,7 @@ vmc_catalog_load(const char *const *overlay_dirs, VmcCatalogFlags flags,
 {
     g_autoptr(VmcCatalog) cat = vmc_catalog_new_empty();
 
-    if (!vmc_catalog_load_builtin(cat, error))
+    if (!(flags & VMC_CATALOG_NO_BUILTIN) && !vmc_catalog_load_builtin(cat, error))
         return NULL;
     if (!(flags & VMC_CATALOG_NO_OVERLAYS)) {
         const char *env = g_getenv("VMCOMPAT_DATA_DIRS");
@@ -743,6 +805,8 @@ vmc_catalog_load(const char *const *overlay_dirs, VmcCatalogFlags flags,
     for (const char *const *d = overlay_dirs; d && *d; d++)
         if (!vmc_catalog_load_overlay(cat, *d, error))
             return NULL;
+    if (!vmc__platform_catalog_finish(&cat->pc, error))
+        return NULL;
     return g_steal_pointer(&cat);
 }
 
