@@ -113,6 +113,8 @@ const char *vmc_feature_get_name(const VmcFeature *f);
 guint vmc_feature_get_id(const VmcFeature *f);
 VmcArch vmc_feature_get_arch(const VmcFeature *f);
 gboolean vmc_feature_is_migratable(const VmcFeature *f);
+/* FALSE for libvirt-only features QEMU has no property for (osxsave, ...). */
+gboolean vmc_feature_is_qemu(const VmcFeature *f);
 /** vmc_feature_get_deprecated: the release that deprecated it, or NULL. */
 const char *vmc_feature_get_deprecated(const VmcFeature *f);
 /** vmc_feature_get_aliases: NULL-terminated, possibly empty. */

@@ -265,4 +265,24 @@ VmcAccel vmc_accel_from_string(const char *name);
 GArray *vmc_cpu_models_accel(VmcCatalog *cat, VmcArch arch, const VmcCpuDef *host,
                              VmcAccel accel, GError **error);
 
+/**
+ * vmc_cpu_present:
+ * @def: a custom guest CPU with a model (what the user asked for)
+ * @host: (nullable): the host CPU, for optional features
+ * @accel: the accelerator QEMU runs with
+ *
+ * The CPU QEMU actually presents (seed 001's *updated* definition): the
+ * model's features, then @accel's defaults (QEMU applies them before user
+ * options: under KVM the paravirt bits and x2apic on, acpi/monitor/svm off;
+ * always the hypervisor bit), then @def's features (require/force on,
+ * disable/forbid off, optional on only when @host has it), then every
+ * feature that depends on one that ended off is cleared.
+ *
+ * Returns: (transfer full): a custom definition of the same model listing
+ *     every feature QEMU knows as require or disable; NULL with
+ *     VMC_ERROR_UNSUPPORTED for host-model/host-passthrough or no model.
+ */
+VmcCpuDef *vmc_cpu_present(const VmcCpuDef *def, const VmcCpuDef *host,
+                           VmcAccel accel, GError **error);
+
 G_END_DECLS

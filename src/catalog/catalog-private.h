@@ -31,6 +31,7 @@ struct _VmcFeature {
     char *name;
     GStrv aliases;
     gboolean migratable;
+    gboolean qemu;           /* QEMU has a property for it (libvirt-only: FALSE) */
     char *deprecated;        /* release or NULL */
     VmcFeatureLoc loc;
     guint32 leaf, subleaf;   /* CPUID */

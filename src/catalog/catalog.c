@@ -281,6 +281,9 @@ vmc_catalog_load_features(VmcArchCatalog *ac, VmcArch arch, json_object *root,
         g_ptr_array_add(ac->features, f);
         if (json_object_object_get_ex(o, "migratable", &loc))
             f->migratable = json_object_get_boolean(loc);
+        f->qemu = TRUE;
+        if (json_object_object_get_ex(o, "qemu", &loc))
+            f->qemu = json_object_get_boolean(loc);
         vmc_catalog_parse_deprecated(o, &f->deprecated);
         f->desc = g_strdup(vmc_json_str(o, "desc"));
         if (json_object_object_get_ex(o, "depends", &loc) && loc) {
@@ -964,6 +967,7 @@ const char *vmc_feature_get_name(const VmcFeature *f) { return f->name; }
 guint vmc_feature_get_id(const VmcFeature *f) { return f->id; }
 VmcArch vmc_feature_get_arch(const VmcFeature *f) { return f->arch; }
 gboolean vmc_feature_is_migratable(const VmcFeature *f) { return f->migratable; }
+gboolean vmc_feature_is_qemu(const VmcFeature *f) { return f->qemu; }
 const char *vmc_feature_get_deprecated(const VmcFeature *f) { return f->deprecated; }
 const char *const *vmc_feature_get_aliases(const VmcFeature *f)
 {

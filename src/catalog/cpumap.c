@@ -93,6 +93,7 @@ vmc_cpumap_feature(VmcCpuMapLoader *ld, xmlNode *n, const char *file, GError **e
     f->name = g_steal_pointer(&name);
     f->migratable = !(migratable && g_str_equal(migratable, "no"));
     f->depends = G_MAXUINT;   /* cpu_map has no dependency data */
+    f->qemu = TRUE;           /* unknown: libvirt names, often QEMU aliases */
     g_ptr_array_add(ac->features, f);
     g_hash_table_insert(ac->feature_by_name, f->name, f);
 

@@ -158,3 +158,83 @@ vmc_cpu_models(VmcCatalog *cat, VmcArch arch, const VmcCpuDef *host, GError **er
 {
     return vmc_cpu_models_accel(cat, arch, host, VMC_ACCEL_NONE, error);
 }
+
+/* ---- the CPU QEMU presents ------------------------------------------- */
+
+static void
+vmc_present_apply(VmcFeatureSet *set, const GArray *props)
+{
+    for (guint i = 0; i < props->len; i++) {
+        const VmcFeatureProp *p = &g_array_index(props, VmcFeatureProp, i);
+        if (p->value)
+            vmc_feature_set_add(set, p->feature);
+        else
+            vmc_feature_set_remove(set, p->feature);
+    }
+}
+
+VmcCpuDef *
+vmc_cpu_present(const VmcCpuDef *def, const VmcCpuDef *host, VmcAccel accel,
+                GError **error)
+{
+    g_autoptr(VmcCpuDef) out = NULL;
+    const VmcArchCatalog *ac;
+    VmcFeatureSet set, host_set;
+
+    g_return_val_if_fail(def != NULL && (guint) accel < VMC_ACCEL_N, NULL);
+    if (def->mode != VMC_CPU_MODE_CUSTOM || !def->model_ref) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
+                    "only a custom CPU with a model can be expanded to what QEMU presents "
+                    "(this one is %s%s)", vmc_cpu_mode_to_string(def->mode),
+                    def->model_ref ? "" : " without a model");
+        return NULL;
+    }
+    if (host && !vmc_cpu_effective_features(host, &host_set, error))
+        return NULL;
+    ac = vmc_catalog_arch(def->cat, def->arch);
+    set = def->model_ref->features;
+    /* accelerator defaults come before user options (x86_cpu_load_model) */
+    if (accel != VMC_ACCEL_NONE) {
+        vmc_present_apply(&set, ac->defaults_always);
+        vmc_present_apply(&set, accel == VMC_ACCEL_KVM ? ac->defaults_kvm : ac->defaults_tcg);
+    }
+    for (guint i = 0; i < def->features->len; i++) {
+        const VmcCpuFeature *f = &g_array_index(def->features, VmcCpuFeature, i);
+        switch (f->policy) {
+        case VMC_FEATURE_POLICY_FORCE:
+        case VMC_FEATURE_POLICY_REQUIRE:
+            vmc_feature_set_add(&set, f->id);
+            break;
+        case VMC_FEATURE_POLICY_OPTIONAL:
+            if (host && vmc_feature_set_has(&host_set, f->id))
+                vmc_feature_set_add(&set, f->id);
+            else
+                vmc_feature_set_remove(&set, f->id);
+            break;
+        case VMC_FEATURE_POLICY_DISABLE:
+        case VMC_FEATURE_POLICY_FORBID:
+        case VMC_FEATURE_POLICY_N:
+            vmc_feature_set_remove(&set, f->id);
+            break;
+        }
+    }
+    for (guint i = 0; ac->dep_groups && i < ac->dep_groups->len; i++) {
+        const VmcFeatureDepGroup *g = &g_array_index(ac->dep_groups, VmcFeatureDepGroup, i);
+        if (!vmc_feature_set_has(&set, g->feature))
+            vmc_feature_set_andnot(&set, &set, &g->dependents);
+    }
+    out = vmc_cpu_def_new(def->cat, def->arch, VMC_CPU_TYPE_GUEST);
+    vmc__cpu_def_set_model_ref(out, def->model_ref);
+    out->mode = VMC_CPU_MODE_CUSTOM;
+    out->check = def->check;
+    out->match = def->match;
+    out->has_match = def->has_match;
+    for (guint id = 0; id < ac->features->len; id++) {
+        const VmcFeature *f = g_ptr_array_index(ac->features, id);
+        if (!f->qemu)
+            continue;
+        vmc_cpu_def_set_feature(out, id, vmc_feature_set_has(&set, id) ?
+                                VMC_FEATURE_POLICY_REQUIRE : VMC_FEATURE_POLICY_DISABLE);
+    }
+    return g_steal_pointer(&out);
+}
