@@ -10,7 +10,8 @@
  *     (KVM_GET_MSR_FEATURE_INDEX_LIST + KVM_GET_MSRS) into kvm_features,
  *     the paravirtual leaf 0x40000001 as "kvm.pv.<name>";
  *   - the kernel release, /dev/vhost-net, /dev/net/tun and the tap offloads
- *     the kernel accepts (a temporary, non-persistent tap device);
+ *     the kernel accepts (a temporary, non-persistent tap device),
+ *     /dev/vhost-vsock and whether it offers SOCK_SEQPACKET;
  *   - the installed QEMU (--version, -machine help), or with opts->qemu that
  *     QEMU started with -machine none -S and asked over QMP.
  * Invariants: nothing that is merely absent fails the probe (it becomes a
@@ -46,6 +47,7 @@
 #ifdef __linux__
 #include <linux/kvm.h>
 #include <linux/if_tun.h>
+#include <linux/vhost.h>
 #include <net/if.h>
 #endif
 
@@ -702,12 +704,17 @@ probe_kvm(VmcHost *host, const VmcHostProbeOptions *opts,
 #ifndef TUN_F_UDP_TUNNEL_GSO
 #define TUN_F_UDP_TUNNEL_GSO 0x080
 #endif
+/* include/uapi/linux/virtio_vsock.h; vhost-vsock offers it since Linux 5.14
+ * (ced7b713711f "vhost/vsock: support SEQPACKET for transport"). */
+#ifndef VIRTIO_VSOCK_F_SEQPACKET
+#define VIRTIO_VSOCK_F_SEQPACKET 1
+#endif
 
 /* The network probe's results. It runs on its own thread (closing the
  * temporary tap device waits for an RCU grace period, ~20 ms) and never
  * touches the host: the caller applies the results after joining. */
 typedef struct {
-    char *vhost_path, *tun_path;
+    char *vhost_path, *tun_path, *vsock_path;
     GPtrArray *caps;           /* name, value, name, value, ... */
     GPtrArray *notes;
 } NetProbe;
@@ -803,7 +810,34 @@ probe_tap_offloads(NetProbe *np, int fd)
     }
 }
 
-/* vhost-net, tun and the tap offloads (thread function). */
+/* vhost-vsock, and whether it offers SOCK_SEQPACKET: VHOST_GET_FEATURES,
+ * as QEMU's vhost-vsock-common checks its "seqpacket" property. */
+static void
+probe_vhost_vsock(NetProbe *np)
+{
+    g_autofree char *why = NULL;
+    g_autofree char *unknown = NULL;
+    guint64 features = 0;
+    const char *value;
+    int fd = -1;
+
+    value = probe_open_device(np->vsock_path, &fd, &why);
+    if (!value)
+        unknown = g_strconcat("unknown: ", why, NULL);
+    net_set(np, "vhost-vsock", value ? value : unknown);
+    if (fd < 0) {
+        net_set(np, "vhost-vsock.seqpacket", value ? value : unknown);
+        return;
+    }
+    if (xioctl(fd, VHOST_GET_FEATURES, &features) < 0)
+        net_set(np, "vhost-vsock.seqpacket", "unknown: VHOST_GET_FEATURES failed");
+    else
+        net_set(np, "vhost-vsock.seqpacket",
+                features & (G_GUINT64_CONSTANT(1) << VIRTIO_VSOCK_F_SEQPACKET) ? "yes" : "no");
+    close(fd);
+}
+
+/* vhost-net, vhost-vsock, tun and the tap offloads (thread function). */
 static gpointer
 probe_net_run(gpointer data)
 {
@@ -821,6 +855,7 @@ probe_net_run(gpointer data)
         close(fd);
     g_clear_pointer(&why, g_free);
     g_clear_pointer(&unknown, g_free);
+    probe_vhost_vsock(np);
 
     value = probe_open_device(np->tun_path, &fd, &why);
     if (!value)
@@ -845,6 +880,7 @@ net_probe_free(NetProbe *np)
         return;
     g_free(np->vhost_path);
     g_free(np->tun_path);
+    g_free(np->vsock_path);
     g_ptr_array_unref(np->caps);
     g_ptr_array_unref(np->notes);
     g_free(np);
@@ -859,6 +895,7 @@ probe_net_start(const VmcHostProbeOptions *opts, GThread **ret_thread)
 
     np->vhost_path = probe_path(opts, "/dev/vhost-net");
     np->tun_path = probe_path(opts, "/dev/net/tun");
+    np->vsock_path = probe_path(opts, "/dev/vhost-vsock");
     np->caps = g_ptr_array_new_with_free_func(g_free);
     np->notes = g_ptr_array_new_with_free_func(g_free);
     *ret_thread = g_thread_try_new("vmc-probe-net", probe_net_run, np, NULL);
@@ -914,7 +951,7 @@ probe_net_finish(VmcHost *host, NetProbe *np, GThread *thread)
 {
     (void) np;
     (void) thread;
-    vmc__host_note(host, "not Linux: vhost-net and tap not probed");
+    vmc__host_note(host, "not Linux: vhost-net, vhost-vsock and tap not probed");
 }
 #endif /* __linux__ */
 
