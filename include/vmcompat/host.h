@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <vmcompat/catalog.h>
 #include <vmcompat/cpu-def.h>
+#include <vmcompat/platform.h>
 
 G_BEGIN_DECLS
 
@@ -123,5 +124,31 @@ GPtrArray *vmc_host_get_machine_types(const VmcHost *host);
 /** vmc_host_get_notes: (transfer none) (element-type utf8): what could not
  * be probed and why ("no /dev/kvm: KVM absent", ...). */
 GPtrArray *vmc_host_get_notes(const VmcHost *host);
+
+/* ---- platforms of a host (query-platforms) ---------------------------- */
+
+typedef struct {
+    const VmcPlatform *platform;
+    gboolean supported;
+    gboolean is_default;   /* the newest platform the host supports */
+    GPtrArray *missing;    /* (element-type utf8) capabilities it lacks */
+} VmcHostPlatform;
+
+void vmc_host_platform_clear(VmcHostPlatform *row);
+
+/**
+ * vmc_host_query_platforms:
+ * Every platform of @cat, oldest first: whether @host supports it (it has
+ * every capability the platform lists for the host's arch), which
+ * capabilities it lacks, and the default — the newest supported platform,
+ * not the newest known.
+ * Returns: (transfer full) (element-type VmcHostPlatform)
+ */
+GArray *vmc_host_query_platforms(const VmcHost *host, const VmcCatalog *cat);
+/* The default platform of @host, or NULL when it supports none. */
+const VmcPlatform *vmc_host_default_platform(const VmcHost *host,
+                                             const VmcCatalog *cat);
+/* "5.15" of "5.15.0-91-generic" (transfer full), or NULL. */
+char *vmc_host_kernel_version(const VmcHost *host);
 
 G_END_DECLS

@@ -12,3 +12,6 @@
 #include <vmcompat/release.h>
 #include <vmcompat/machine.h>
 #include <vmcompat/platform.h>
+#include <vmcompat/verdict.h>
+#include <vmcompat/guest.h>
+#include <vmcompat/abi.h>

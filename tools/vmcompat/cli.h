@@ -67,3 +67,6 @@ int vmc_cmd_host(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_report(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_catalog(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_demo(VmcCli *cli, int argc, char **argv);
+int vmc_cmd_guest(VmcCli *cli, int argc, char **argv);
+int vmc_cmd_machine(VmcCli *cli, int argc, char **argv);
+int vmc_cmd_host_platforms(VmcCli *cli, int argc, char **argv);

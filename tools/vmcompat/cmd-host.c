@@ -307,6 +307,7 @@ cmd_report(VmcCli *cli, int argc, char **argv)
 static const VmcCliCommand host_commands[] = {
     { "probe", "probe this machine, write its host document", cmd_host_probe },
     { "model", "the host-model CPU of a host", cmd_host_model },
+    { "platforms", "the platforms a host supports, and its default", vmc_cmd_host_platforms },
     { NULL },
 };
 

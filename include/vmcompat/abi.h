@@ -1,0 +1,73 @@
+/* abi.h: the resolved ABI — a guest made fully explicit for one hypervisor
+ * release on one host (DESIGN.md): concrete machine type, platform, every
+ * host-dependent tunable with its value and where it came from, the CPU as
+ * asked (*original*) and as QEMU presents it (*updated*, seed 001), and a
+ * SHA-256 fingerprint over its canonical JSON that is identical for
+ * identical ABIs. This is what migrates. Format: docs/abi.md.
+ *
+ * Fail, never flip (seed 004): resolution fails with a sentence naming the
+ * missing capability instead of quietly picking another value.
+ */
+#pragma once
+
+#include <glib.h>
+#include <vmcompat/catalog.h>
+#include <vmcompat/cpu-def.h>
+#include <vmcompat/cpu-ops.h>
+#include <vmcompat/guest.h>
+#include <vmcompat/host.h>
+#include <vmcompat/release.h>
+#include <vmcompat/verdict.h>
+
+G_BEGIN_DECLS
+
+typedef struct _VmcAbi VmcAbi;
+
+typedef struct {
+    const char *name;      /* "virtio-net-device.host_uso" */
+    const char *driver;
+    const char *property;
+    const char *value;
+    const char *source;    /* guest, machine-type, platform, default */
+} VmcAbiTunable;
+
+/* vmc_guest_resolve: @release nullable — the host's QEMU release, else the
+ * catalog's newest. Errors: VMC_ERROR_HOST_CAPABILITY ("host does not
+ * support running this guest: ..."), VMC_ERROR_UNKNOWN (machine type,
+ * platform), VMC_ERROR_INCOMPATIBLE (arch). */
+VmcAbi *vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *guest,
+                          const VmcHost *host, const VmcRelease *release,
+                          GError **error);
+
+/* Checks a resolved ABI against a host: runnable or not, with reasons. */
+VmcVerdict *vmc_abi_check(const VmcAbi *abi, const VmcHost *host);
+
+/* The QEMU arguments that start exactly this ABI (argv without the
+ * binary): -machine, -accel, -cpu with every feature explicit and enforce,
+ * a -global per tunable and per explicit guest property. */
+GStrv vmc_abi_qemu_args(const VmcAbi *abi, GError **error);
+
+char *vmc_abi_to_json(const VmcAbi *abi);
+VmcAbi *vmc_abi_parse(VmcCatalog *cat, const char *data, gsize len,
+                      const char *name, GError **error);
+VmcAbi *vmc_abi_load(VmcCatalog *cat, const char *path, GError **error);
+
+VmcAbi *vmc_abi_ref(VmcAbi *abi);
+void vmc_abi_unref(VmcAbi *abi);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmcAbi, vmc_abi_unref)
+
+VmcArch vmc_abi_get_arch(const VmcAbi *abi);
+const VmcRelease *vmc_abi_get_release(const VmcAbi *abi);
+VmcAccel vmc_abi_get_accel(const VmcAbi *abi);
+const char *vmc_abi_get_machine(const VmcAbi *abi);
+const char *vmc_abi_get_platform(const VmcAbi *abi);
+const char *const *vmc_abi_get_devices(const VmcAbi *abi);
+guint vmc_abi_get_tunable_count(const VmcAbi *abi);
+const VmcAbiTunable *vmc_abi_get_tunable(const VmcAbi *abi, guint idx);
+const VmcAbiTunable *vmc_abi_lookup_tunable(const VmcAbi *abi, const char *name);
+const VmcCpuDef *vmc_abi_get_cpu_original(const VmcAbi *abi);
+const VmcCpuDef *vmc_abi_get_cpu_updated(const VmcAbi *abi);
+/* "sha256:<64 hex>" */
+const char *vmc_abi_get_fingerprint(const VmcAbi *abi);
+
+G_END_DECLS

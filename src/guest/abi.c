@@ -1,0 +1,957 @@
+/* abi.c: guest resolution, the resolved ABI document, runnability checks
+ * and the QEMU command line of an ABI.
+ *
+ * Workload: one guest at a time; resolution walks ~60 tunables and ~400
+ * CPU features. The ABI's canonical JSON (keys in a fixed order, lists
+ * sorted, no whitespace) is what the fingerprint hashes.
+ */
+#include <json-c/json.h>
+#include <string.h>
+
+#include "base/json-util.h"
+#include "base/util.h"
+#include "catalog/catalog-private.h"
+#include "catalog/cpu-def-private.h"
+#include "cpu/arch/arch-ops.h"
+#include "guest/guest-private.h"
+#include <vmcompat/abi.h>
+#include <vmcompat/error.h>
+#include <vmcompat/machine.h>
+#include <vmcompat/platform.h>
+
+#define VMC_ABI_FORMAT 1
+
+typedef struct {
+    char *name, *driver, *property, *value, *source;
+} VmcAbiTunablePriv;
+
+struct _VmcAbi {
+    gint refs;
+    VmcCatalog *cat;
+    VmcArch arch;
+    VmcRelease release;
+    VmcAccel accel;
+    char *machine;
+    char *platform;
+    GStrv devices;
+    GArray *tunables;        /* VmcAbiTunable, sorted by name; strings in @strings */
+    GArray *properties;      /* VmcAbiTunable: explicit guest-ABI-only settings */
+    GStringChunk *strings;
+    VmcCpuDef *original;     /* NULL: QEMU's default model */
+    VmcCpuDef *updated;
+    char *guest_name;
+    char *fingerprint;
+};
+
+static VmcAbi *
+vmc_abi_new(VmcCatalog *cat)
+{
+    VmcAbi *abi = g_new0(VmcAbi, 1);
+    abi->refs = 1;
+    abi->cat = vmc_catalog_ref(cat);
+    abi->tunables = g_array_new(FALSE, TRUE, sizeof(VmcAbiTunable));
+    abi->properties = g_array_new(FALSE, TRUE, sizeof(VmcAbiTunable));
+    abi->strings = g_string_chunk_new(512);
+    return abi;
+}
+
+VmcAbi *
+vmc_abi_ref(VmcAbi *abi)
+{
+    g_atomic_int_inc(&abi->refs);
+    return abi;
+}
+
+void
+vmc_abi_unref(VmcAbi *abi)
+{
+    if (!abi || !g_atomic_int_dec_and_test(&abi->refs))
+        return;
+    g_free(abi->machine);
+    g_free(abi->platform);
+    g_strfreev(abi->devices);
+    g_array_unref(abi->tunables);
+    g_array_unref(abi->properties);
+    g_string_chunk_free(abi->strings);
+    g_clear_pointer(&abi->original, vmc_cpu_def_unref);
+    g_clear_pointer(&abi->updated, vmc_cpu_def_unref);
+    g_free(abi->guest_name);
+    g_free(abi->fingerprint);
+    vmc_catalog_unref(abi->cat);
+    g_free(abi);
+}
+
+static void
+vmc_abi_add(VmcAbi *abi, GArray *into, const char *driver, const char *property,
+            const char *value, const char *source)
+{
+    g_autofree char *name = g_strconcat(driver, ".", property, NULL);
+    VmcAbiTunable t = {
+        .name = g_string_chunk_insert_const(abi->strings, name),
+        .driver = g_string_chunk_insert_const(abi->strings, driver),
+        .property = g_string_chunk_insert_const(abi->strings, property),
+        .value = g_string_chunk_insert_const(abi->strings, value),
+        .source = g_string_chunk_insert_const(abi->strings, source),
+    };
+    g_array_append_val(into, t);
+}
+
+static gint
+vmc_abi_tunable_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(((const VmcAbiTunable *) a)->name, ((const VmcAbiTunable *) b)->name);
+}
+
+/* ---- CPU as JSON -------------------------------------------------------- */
+
+static gint
+vmc_cstr_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static const char *
+vmc_abi_model_name(const VmcCpuDef *def)
+{
+    return def->model_ref ? vmc_cpu_model_get_name(def->model_ref) : def->model;
+}
+
+/* original: {"mode", "model", "check", "features": {name: policy}} */
+static json_object *
+vmc_abi_cpu_original_json(const VmcCpuDef *def)
+{
+    json_object *o = json_object_new_object();
+    json_object *feats = json_object_new_object();
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+
+    json_object_object_add(o, "check", json_object_new_string(vmc_cpu_check_to_string(def->check)));
+    for (guint i = 0; i < def->features->len; i++)
+        g_ptr_array_add(names, (gpointer) vmc_feature_get_name(
+            vmc_catalog_feature(def->cat, def->arch, g_array_index(def->features, VmcCpuFeature, i).id)));
+    g_ptr_array_sort(names, vmc_cstr_cmp);
+    for (guint i = 0; i < names->len; i++) {
+        const VmcFeature *f = vmc_catalog_feature_lookup(def->cat, def->arch, g_ptr_array_index(names, i));
+        json_object_object_add(feats, g_ptr_array_index(names, i),
+                               json_object_new_string(vmc_feature_policy_to_string(
+                                   vmc_cpu_def_get_policy(def, vmc_feature_get_id(f)))));
+    }
+    json_object_object_add(o, "features", feats);
+    json_object_object_add(o, "mode", json_object_new_string(vmc_cpu_mode_to_string(def->mode)));
+    if (def->model)
+        json_object_object_add(o, "model", json_object_new_string(def->model));
+    return o;
+}
+
+/* updated: {"disabled": [...], "enabled": [...], "model"} — every feature */
+static json_object *
+vmc_abi_cpu_updated_json(const VmcCpuDef *def)
+{
+    json_object *o = json_object_new_object();
+    g_autoptr(GPtrArray) on = g_ptr_array_new();
+    g_autoptr(GPtrArray) off = g_ptr_array_new();
+    json_object *jon = json_object_new_array(), *joff = json_object_new_array();
+
+    for (guint i = 0; i < def->features->len; i++) {
+        const VmcCpuFeature *f = &g_array_index(def->features, VmcCpuFeature, i);
+        const char *n = vmc_feature_get_name(vmc_catalog_feature(def->cat, def->arch, f->id));
+        g_ptr_array_add(f->policy == VMC_FEATURE_POLICY_REQUIRE ||
+                        f->policy == VMC_FEATURE_POLICY_FORCE ? on : off, (gpointer) n);
+    }
+    g_ptr_array_sort(on, vmc_cstr_cmp);
+    g_ptr_array_sort(off, vmc_cstr_cmp);
+    for (guint i = 0; i < off->len; i++)
+        json_object_array_add(joff, json_object_new_string(g_ptr_array_index(off, i)));
+    for (guint i = 0; i < on->len; i++)
+        json_object_array_add(jon, json_object_new_string(g_ptr_array_index(on, i)));
+    json_object_object_add(o, "disabled", joff);
+    json_object_object_add(o, "enabled", jon);
+    json_object_object_add(o, "model", json_object_new_string(vmc_abi_model_name(def)));
+    return o;
+}
+
+static json_object *
+vmc_abi_tunables_json(const GArray *list, gboolean with_source)
+{
+    json_object *arr = json_object_new_array();
+    for (guint i = 0; i < list->len; i++) {
+        const VmcAbiTunable *t = &g_array_index(list, VmcAbiTunable, i);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "driver", json_object_new_string(t->driver));
+        json_object_object_add(o, "property", json_object_new_string(t->property));
+        if (with_source)
+            json_object_object_add(o, "source", json_object_new_string(t->source));
+        json_object_object_add(o, "value", json_object_new_string(t->value));
+        json_object_array_add(arr, o);
+    }
+    return arr;
+}
+
+/* The fingerprinted part, keys in alphabetical order. Where a value came
+ * from (source) is not part of the ABI. */
+static json_object *
+vmc_abi_core_json(const VmcAbi *abi)
+{
+    json_object *o = json_object_new_object();
+    json_object *cpu = json_object_new_object();
+    json_object *devs = json_object_new_array();
+    g_autofree char *rel = vmc_release_to_string(&abi->release);
+
+    json_object_object_add(o, "accel", json_object_new_string(vmc_accel_to_string(abi->accel)));
+    json_object_object_add(o, "arch", json_object_new_string(vmc_arch_to_string(abi->arch)));
+    json_object_object_add(cpu, "original", abi->original ?
+                           vmc_abi_cpu_original_json(abi->original) : NULL);
+    json_object_object_add(cpu, "updated", vmc_abi_cpu_updated_json(abi->updated));
+    json_object_object_add(o, "cpu", cpu);
+    for (char **d = abi->devices; d && *d; d++)
+        json_object_array_add(devs, json_object_new_string(*d));
+    json_object_object_add(o, "devices", devs);
+    json_object_object_add(o, "machine", json_object_new_string(abi->machine));
+    json_object_object_add(o, "platform", abi->platform ? json_object_new_string(abi->platform) : NULL);
+    json_object_object_add(o, "properties", vmc_abi_tunables_json(abi->properties, FALSE));
+    json_object_object_add(o, "release", json_object_new_string(rel));
+    json_object_object_add(o, "tunables", vmc_abi_tunables_json(abi->tunables, FALSE));
+    return o;
+}
+
+static char *
+vmc_abi_compute_fingerprint(const VmcAbi *abi)
+{
+    json_object *core = vmc_abi_core_json(abi);
+    const char *text = json_object_to_json_string_ext(core, JSON_C_TO_STRING_PLAIN |
+                                                      JSON_C_TO_STRING_NOSLASHESCAPE);
+    g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
+    char *out = g_strconcat("sha256:", sum, NULL);
+    json_object_put(core);
+    return out;
+}
+
+char *
+vmc_abi_to_json(const VmcAbi *abi)
+{
+    json_object *o = json_object_new_object();
+    json_object *core = vmc_abi_core_json(abi);
+    char *out;
+
+    json_object_object_add(o, "format", json_object_new_int(VMC_ABI_FORMAT));
+    json_object_object_add(o, "fingerprint", json_object_new_string(abi->fingerprint));
+    if (abi->guest_name)
+        json_object_object_add(o, "guest", json_object_new_string(abi->guest_name));
+    json_object_object_foreach(core, key, val) {
+        if (g_str_equal(key, "tunables"))
+            json_object_object_add(o, key, vmc_abi_tunables_json(abi->tunables, TRUE));
+        else
+            json_object_object_add(o, key, json_object_get(val));
+    }
+    out = g_strdup_printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                                 JSON_C_TO_STRING_SPACED |
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(core);
+    json_object_put(o);
+    return out;
+}
+
+/* ---- resolution ----------------------------------------------------------- */
+
+/* "virtio-net" of "virtio-net-device" (how people name the device). */
+static char *
+vmc_driver_label(const char *driver)
+{
+    if (g_str_has_suffix(driver, "-device"))
+        return g_strndup(driver, strlen(driver) - strlen("-device"));
+    return g_strdup(driver);
+}
+
+static gboolean
+vmc_tunable_applies(const VmcTunable *t, const char *const *devices)
+{
+    const char *const *to = vmc_tunable_get_applies_to(t);
+    for (guint i = 0; to[i]; i++) {
+        if (g_str_equal(to[i], "*machine*") || g_str_equal(to[i], "*cpu*"))
+            return TRUE;
+        if (devices && g_strv_contains(devices, to[i]))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The tunable an explicit property sets: same property, on the tunable's
+ * driver or one of the concrete types it reaches. */
+static const VmcTunable *
+vmc_tunable_for_prop(const VmcCatalog *cat, const VmcGuestProp *p)
+{
+    const VmcTunable *t = vmc_catalog_tunable_lookup(cat, p->driver, p->property);
+    if (t)
+        return t;
+    for (guint i = 0; i < vmc_catalog_tunable_count(cat); i++) {
+        t = vmc_catalog_tunable(cat, i);
+        if (g_str_equal(vmc_tunable_get_property(t), p->property) &&
+            g_strv_contains(vmc_tunable_get_applies_to(t), p->driver))
+            return t;
+    }
+    return NULL;
+}
+
+/* Appends the sentence for a tunable value whose capabilities @host lacks;
+ * TRUE when everything is there. */
+static gboolean
+vmc_abi_check_needs(const VmcCatalog *cat, const VmcHost *host, const VmcTunable *t,
+                    const char *value, VmcVerdict *v)
+{
+    const char *const *caps = vmc_tunable_needs(t, value);
+    g_autofree char *label = vmc_driver_label(vmc_tunable_get_driver(t));
+    g_autofree char *kernel = vmc_host_kernel_version(host);
+    gboolean ok = TRUE;
+
+    for (guint i = 0; caps[i]; i++) {
+        const VmcPlatform *first;
+        g_autofree char *since = NULL;
+        if (vmc_host_has_capability(host, caps[i]))
+            continue;
+        first = vmc_catalog_platform_first_with(cat, t, value);
+        if (first)
+            since = g_strdup_printf(" (platform %s or newer)", vmc_platform_get_name(first));
+        vmc_verdict_add(v, VMC_SEVERITY_ERROR, "host-capability-missing", caps[i],
+                        "%s property %s=%s needs capability %s%s; this host%s%s lacks it",
+                        label, vmc_tunable_get_property(t), value, caps[i], since ? since : "",
+                        kernel ? "'s kernel " : "", kernel ? kernel : "");
+        ok = FALSE;
+    }
+    return ok;
+}
+
+static gboolean
+vmc_host_release(const VmcHost *host, VmcRelease *ret)
+{
+    const char *v = vmc_host_get_qemu_version(host);
+    return v && vmc_release_parse(v, ret, NULL);
+}
+
+static VmcCpuDef *
+vmc_abi_default_cpu(VmcCatalog *cat, VmcArch arch, GError **error)
+{
+    /* QEMU's default: qemu64 on x86 (pc/q35); s390x under KVM: host */
+    if (arch == VMC_ARCH_X86_64)
+        return vmc_cpu_def_parse_cli(cat, arch, "qemu64", error);
+    {
+        VmcCpuDef *def = vmc_cpu_def_new(cat, arch, VMC_CPU_TYPE_GUEST);
+        vmc_cpu_def_set_mode(def, VMC_CPU_MODE_HOST_MODEL);
+        return def;
+    }
+}
+
+/* The accelerator's own features (defaults that turn a feature on): they
+ * come from KVM/TCG, not from the host CPU. */
+static void
+vmc_abi_accel_own(const VmcCatalog *cat, VmcArch arch, VmcAccel accel, VmcFeatureSet *ret)
+{
+    const VmcArchCatalog *ac = vmc_catalog_arch(cat, arch);
+    const GArray *lists[2] = { ac->defaults_always,
+                               accel == VMC_ACCEL_KVM ? ac->defaults_kvm : ac->defaults_tcg };
+    vmc_feature_set_clear(ret);
+    if (accel == VMC_ACCEL_NONE)
+        return;
+    for (guint l = 0; l < 2; l++)
+        for (guint i = 0; i < lists[l]->len; i++) {
+            const VmcFeatureProp *p = &g_array_index(lists[l], VmcFeatureProp, i);
+            if (p->value)
+                vmc_feature_set_add(ret, p->feature);
+        }
+}
+
+/* CPU features of the updated CPU the host cannot give (KVM), by name. */
+static void
+vmc_abi_check_cpu(const VmcAbi *abi, const VmcHost *host, VmcVerdict *v)
+{
+    const VmcCpuDef *hcpu = vmc_host_get_cpu(host);
+    VmcFeatureSet want, own, host_set, required, missing;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *list = NULL;
+
+    if (abi->accel != VMC_ACCEL_KVM)
+        return;   /* TCG emulates; its limits are QEMU's, checked by enforce */
+    if (!hcpu || !vmc_cpu_effective_features(abi->updated, &want, &error)) {
+        vmc_verdict_add(v, VMC_SEVERITY_WARNING, "cpu-unknown", NULL,
+                        "the host's CPU is not known; CPU features not checked%s%s",
+                        error ? ": " : "", error ? error->message : "");
+        return;
+    }
+    if (!vmc_cpu_effective_features(hcpu, &host_set, &error)) {
+        vmc_verdict_add(v, VMC_SEVERITY_WARNING, "cpu-unknown", NULL, "%s", error->message);
+        return;
+    }
+    vmc_feature_set_or(&host_set, &host_set, &hcpu->host_deprecated_disabled);
+    vmc_abi_accel_own(abi->cat, abi->arch, abi->accel, &own);
+    /* KVM paravirt bits are judged as tunables (their capabilities) */
+    for (guint i = 0; i < abi->tunables->len; i++) {
+        const VmcAbiTunable *t = &g_array_index(abi->tunables, VmcAbiTunable, i);
+        const VmcFeature *f = vmc_catalog_feature_lookup(abi->cat, abi->arch, t->property);
+        if (f)
+            vmc_feature_set_add(&own, vmc_feature_get_id(f));
+    }
+    vmc_feature_set_andnot(&want, &want, &own);
+    vmc__cpu_required_features(abi->cat, abi->arch, &want, &host_set, &required);
+    vmc_feature_set_andnot(&missing, &required, &host_set);
+    if (vmc_feature_set_is_empty(&missing))
+        return;
+    list = vmc__catalog_format_set(abi->cat, abi->arch, &missing);
+    vmc_verdict_add(v, VMC_SEVERITY_ERROR, "cpu-feature-missing", list,
+                    "CPU %s needs features the host's KVM does not offer: %s",
+                    vmc_abi_model_name(abi->updated), list);
+}
+
+VmcVerdict *
+vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
+{
+    VmcVerdict *v = vmc_verdict_new();
+    GPtrArray *mts = vmc_host_get_machine_types(host);
+    const VmcPlatform *platform;
+    VmcRelease hrel;
+    gboolean have_rel;
+
+    g_return_val_if_fail(abi && host, v);
+    if (vmc_host_get_arch(host) != abi->arch) {
+        vmc_verdict_add(v, VMC_SEVERITY_ERROR, "arch-mismatch", vmc_arch_to_string(abi->arch),
+                        "the guest is %s, the host %s", vmc_arch_to_string(abi->arch),
+                        vmc_arch_to_string(vmc_host_get_arch(host)));
+        return v;
+    }
+    if (abi->accel == VMC_ACCEL_KVM && !vmc_host_has_kvm(host))
+        vmc_verdict_add(v, VMC_SEVERITY_ERROR, "accel-unavailable", "kvm",
+                        "the guest runs under KVM and this host has no usable KVM");
+    have_rel = vmc_host_release(host, &hrel);
+    if (mts && mts->len) {
+        gboolean found = FALSE;
+        for (guint i = 0; i < mts->len && !found; i++)
+            found = g_str_equal(g_ptr_array_index(mts, i), abi->machine);
+        if (!found)
+            vmc_verdict_add(v, VMC_SEVERITY_ERROR, "machine-type-unknown", abi->machine,
+                            "the host's QEMU%s%s does not offer machine type %s",
+                            have_rel ? " " : "", have_rel ? vmc_host_get_qemu_version(host) : "",
+                            abi->machine);
+    } else if (have_rel) {
+        const VmcMachineType *mt = vmc_catalog_machine_lookup(abi->cat, abi->arch, abi->machine, NULL);
+        VmcMachineStatus st = mt ? vmc_machine_type_status(mt, &hrel) : VMC_MACHINE_SUPPORTED;
+        if (st == VMC_MACHINE_NOT_YET || st == VMC_MACHINE_DELETED)
+            vmc_verdict_add(v, VMC_SEVERITY_ERROR, "machine-type-unknown", abi->machine,
+                            "QEMU %s does not have machine type %s (%s)",
+                            vmc_host_get_qemu_version(host), abi->machine,
+                            st == VMC_MACHINE_DELETED ? "removed by then" : "newer");
+    }
+    if (have_rel) {
+        const VmcMachineType *mt = vmc_catalog_machine_lookup(abi->cat, abi->arch, abi->machine, NULL);
+        if (mt && vmc_machine_type_status(mt, &hrel) == VMC_MACHINE_DEPRECATED)
+            vmc_verdict_add(v, VMC_SEVERITY_WARNING, "machine-type-deprecated", abi->machine,
+                            "machine type %s is deprecated in QEMU %u.%u", abi->machine,
+                            hrel.major, hrel.minor);
+    }
+    for (guint i = 0; i < abi->tunables->len; i++) {
+        const VmcAbiTunable *at = &g_array_index(abi->tunables, VmcAbiTunable, i);
+        const VmcTunable *t = vmc_catalog_tunable_lookup(abi->cat, at->name, NULL);
+        VmcRelease since;
+        if (!t) {
+            vmc_verdict_add(v, VMC_SEVERITY_ERROR, "tunable-unknown", at->name,
+                            "this vmcompat's catalog does not know tunable %s", at->name);
+            continue;
+        }
+        if (have_rel && vmc_tunable_get_since(t) &&
+            vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) &&
+            vmc_release_compare(&since, &hrel) > 0) {
+            vmc_verdict_add(v, VMC_SEVERITY_ERROR, "tunable-unknown", at->name,
+                            "QEMU %s does not know %s property %s (it arrived in %s); "
+                            "it cannot be set to %s", vmc_host_get_qemu_version(host),
+                            vmc_tunable_get_driver(t), vmc_tunable_get_property(t),
+                            vmc_tunable_get_since(t), at->value);
+            continue;
+        }
+        vmc_abi_check_needs(abi->cat, host, t, at->value, v);
+    }
+    if (have_rel && abi->updated) {
+        const char *since = NULL;
+        const char *model = vmc_abi_model_name(abi->updated);
+        if (model && vmc_release_knows_model(abi->cat, abi->arch, &hrel, model, &since) ==
+            VMC_RELEASE_KNOWS_NO)
+            vmc_verdict_add(v, VMC_SEVERITY_ERROR, "cpu-model-unknown", model,
+                            "QEMU %s does not know CPU model %s (it arrived in %s)",
+                            vmc_host_get_qemu_version(host), model, since);
+        for (guint i = 0; i < abi->updated->features->len; i++) {
+            const VmcCpuFeature *f = &g_array_index(abi->updated->features, VmcCpuFeature, i);
+            const char *n = vmc_feature_get_name(vmc_catalog_feature(abi->cat, abi->arch, f->id));
+            if (f->policy != VMC_FEATURE_POLICY_REQUIRE)
+                continue;
+            if (vmc_release_knows_feature(abi->cat, abi->arch, &hrel, n, &since) == VMC_RELEASE_KNOWS_NO)
+                vmc_verdict_add(v, VMC_SEVERITY_ERROR, "cpu-feature-unknown", n,
+                                "QEMU %s does not know CPU feature %s (it arrived in %s)",
+                                vmc_host_get_qemu_version(host), n, since);
+        }
+    }
+    vmc_abi_check_cpu(abi, host, v);
+    platform = abi->platform ? vmc_catalog_platform_lookup(abi->cat, abi->platform) : NULL;
+    if (platform) {
+        g_autoptr(GPtrArray) caps = vmc_platform_capabilities(platform, abi->arch);
+        g_autoptr(GPtrArray) missing = g_ptr_array_new();
+        for (guint i = 0; i < caps->len; i++)
+            if (!vmc_host_has_capability(host, g_ptr_array_index(caps, i)))
+                g_ptr_array_add(missing, g_ptr_array_index(caps, i));
+        if (missing->len) {
+            g_ptr_array_add(missing, NULL);
+            g_autofree char *list = g_strjoinv(", ", (char **) missing->pdata);
+            vmc_verdict_add(v, VMC_SEVERITY_NOTE, "platform-unsupported", abi->platform,
+                            "the host does not support platform %s as a whole (lacks %s); "
+                            "this guest's tunables do not need it", abi->platform, list);
+        }
+    }
+    return v;
+}
+
+VmcAbi *
+vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
+                  const VmcRelease *release, GError **error)
+{
+    g_autoptr(VmcAbi) abi = vmc_abi_new(cat);
+    g_autoptr(VmcCpuDef) work = NULL;
+    g_autoptr(VmcVerdict) v = NULL;
+    g_autoptr(GHashTable) explicit_set = g_hash_table_new(g_direct_hash, g_direct_equal);
+    const VmcMachineType *mt;
+    const VmcPlatform *platform = NULL;
+    const VmcReason *bad;
+    VmcRelease newest;
+
+    g_return_val_if_fail(cat && g && host, NULL);
+    abi->arch = g->arch;
+    abi->guest_name = g_strdup(g->name);
+    if (vmc_host_get_arch(host) != g->arch) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE,
+                    "host does not support running this guest: the guest is %s, the host %s",
+                    vmc_arch_to_string(g->arch), vmc_arch_to_string(vmc_host_get_arch(host)));
+        return NULL;
+    }
+    if (release)
+        abi->release = *release;
+    else if (!vmc_host_release(host, &abi->release)) {
+        if (!vmc_catalog_newest_release(cat, &newest)) {
+            g_set_error(error, VMC_ERROR, VMC_ERROR_CATALOG, "the catalog knows no QEMU release");
+            return NULL;
+        }
+        abi->release = newest;
+    }
+    /* accelerator */
+    abi->accel = g->accel != VMC_ACCEL_NONE ? g->accel :
+                 vmc_host_has_kvm(host) ? VMC_ACCEL_KVM : VMC_ACCEL_TCG;
+    /* machine type */
+    mt = g->machine ? vmc_catalog_machine_lookup(cat, g->arch, g->machine, &abi->release)
+                    : vmc_catalog_machine_default(cat, g->arch, &abi->release);
+    if (!mt) {
+        g_autofree char *rel = vmc_release_to_string(&abi->release);
+        g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN,
+                    "machine type '%s' is not a known %s machine type for %s",
+                    g->machine ? g->machine : "(default)", vmc_arch_to_string(g->arch), rel);
+        return NULL;
+    }
+    {
+        VmcMachineStatus st = vmc_machine_type_status(mt, &abi->release);
+        if (st == VMC_MACHINE_NOT_YET || st == VMC_MACHINE_DELETED) {
+            g_autofree char *rel = vmc_release_to_string(&abi->release);
+            g_autofree char *since = vmc_release_to_string(vmc_machine_type_get_since(mt));
+            g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN,
+                        "host does not support running this guest: machine type %s %s %s",
+                        vmc_machine_type_get_name(mt),
+                        st == VMC_MACHINE_NOT_YET ? "arrived in" : "is no longer in",
+                        st == VMC_MACHINE_NOT_YET ? since : rel);
+            return NULL;
+        }
+    }
+    abi->machine = g_strdup(vmc_machine_type_get_name(mt));
+    /* platform */
+    if (g->platform) {
+        g_autoptr(GArray) rows = vmc_host_query_platforms(host, cat);
+        platform = vmc_catalog_platform_lookup(cat, g->platform);
+        if (!platform) {
+            g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN,
+                        "unknown platform '%s' (see 'vmcompat catalog platforms')", g->platform);
+            return NULL;
+        }
+        for (guint i = 0; i < rows->len; i++) {
+            const VmcHostPlatform *r = &g_array_index(rows, VmcHostPlatform, i);
+            if (r->platform == platform && !r->supported) {
+                g_autofree char *kernel = vmc_host_kernel_version(host);
+                g_ptr_array_add(r->missing, NULL);
+                g_autofree char *list = g_strjoinv(", ", (char **) r->missing->pdata);
+                g_ptr_array_remove_index(r->missing, r->missing->len - 1);
+                g_set_error(error, VMC_ERROR, VMC_ERROR_HOST_CAPABILITY,
+                            "host does not support running this guest: platform %s needs "
+                            "capabilities %s; this host%s%s lacks them", g->platform, list,
+                            kernel ? "'s kernel " : "", kernel ? kernel : "");
+                return NULL;
+            }
+        }
+    } else {
+        platform = vmc_host_default_platform(host, cat);
+    }
+    abi->platform = platform ? g_strdup(vmc_platform_get_name(platform)) : NULL;
+    abi->devices = g_strdupv((char **) vmc_guest_get_devices(g));
+
+    /* explicit settings: tunables or guest-ABI-only properties */
+    for (guint i = 0; i < g->props->len; i++) {
+        const VmcGuestProp *p = &g_array_index(g->props, VmcGuestProp, i);
+        const VmcTunable *t = vmc_tunable_for_prop(cat, p);
+        if (!t) {
+            vmc_abi_add(abi, abi->properties, p->driver, p->property, p->value, "guest");
+            continue;
+        }
+        g_hash_table_insert(explicit_set, (gpointer) t, (gpointer) p);
+    }
+    for (guint i = 0; i < vmc_catalog_tunable_count(cat); i++) {
+        const VmcTunable *t = vmc_catalog_tunable(cat, i);
+        const VmcGuestProp *p = g_hash_table_lookup(explicit_set, t);
+        const VmcCompatProp *cp;
+        const char *value, *source;
+        VmcRelease since;
+
+        if (!vmc_tunable_has_arch(t, g->arch) || vmc_tunable_get_kind(t) == VMC_TUNABLE_CPU_FEATURE)
+            continue;
+        if (!p && !vmc_tunable_applies(t, (const char *const *) abi->devices))
+            continue;
+        if (vmc_tunable_get_since(t) && vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) &&
+            vmc_release_compare(&since, &abi->release) > 0) {
+            if (p) {
+                g_autofree char *rel = vmc_release_to_string(&abi->release);
+                g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
+                            "%s: %s does not know %s property %s (it arrived in %s)", p->where,
+                            rel, vmc_tunable_get_driver(t), vmc_tunable_get_property(t),
+                            vmc_tunable_get_since(t));
+                return NULL;
+            }
+            continue;   /* that QEMU has no such knob: nothing to fix */
+        }
+        cp = vmc_machine_type_compat_lookup(mt, vmc_tunable_get_driver(t), vmc_tunable_get_property(t));
+        if (p) {
+            value = p->value;
+            source = "guest";
+        } else if (cp) {
+            value = cp->value;
+            source = "machine-type";
+        } else if (vmc_tunable_get_kind(t) == VMC_TUNABLE_PLATFORM && platform &&
+                   vmc_platform_tunable_value(platform, t)) {
+            value = vmc_platform_tunable_value(platform, t);
+            source = "platform";
+        } else if (vmc_tunable_get_kind(t) == VMC_TUNABLE_BACKEND && vmc_tunable_get_qemu_default(t)) {
+            value = vmc_tunable_get_qemu_default(t);
+            source = "default";
+        } else {
+            value = vmc_tunable_get_safe_value(t);
+            source = "safe-default";
+        }
+        vmc_abi_add(abi, abi->tunables, vmc_tunable_get_driver(t), vmc_tunable_get_property(t),
+                    value, source);
+    }
+    g_array_sort(abi->tunables, vmc_abi_tunable_cmp);
+    g_array_sort(abi->properties, vmc_abi_tunable_cmp);
+
+    /* CPU: original as asked; updated = what QEMU presents, with the CPU
+     * tunables (KVM paravirt bits) fixed as resolved above */
+    if (g->cpu)
+        abi->original = vmc_cpu_def_copy(g->cpu);
+    if (abi->original && abi->original->mode == VMC_CPU_MODE_CUSTOM) {
+        work = vmc_cpu_def_copy(abi->original);
+    } else if (!abi->original && g->arch == VMC_ARCH_X86_64) {
+        work = vmc_abi_default_cpu(cat, g->arch, error);
+        if (!work)
+            return NULL;
+    } else {
+        work = vmc_host_model(host, NULL, error);
+        if (!work) {
+            g_prefix_error(error, "host does not support running this guest: host-model CPU: ");
+            return NULL;
+        }
+    }
+    for (guint i = 0; i < abi->tunables->len; i++) {
+        const VmcAbiTunable *t = &g_array_index(abi->tunables, VmcAbiTunable, i);
+        const VmcFeature *f = vmc_catalog_feature_lookup(cat, g->arch, t->property);
+        if (!f || vmc_cpu_def_get_policy(work, vmc_feature_get_id(f)) >= 0 ||
+            !g_str_has_suffix(t->driver, "-cpu"))
+            continue;
+        vmc_cpu_def_set_feature(work, vmc_feature_get_id(f),
+                                vmc_tunable_value_equal(t->value, "on") ?
+                                VMC_FEATURE_POLICY_REQUIRE : VMC_FEATURE_POLICY_DISABLE);
+    }
+    abi->updated = vmc_cpu_present(work, vmc_host_get_cpu(host), abi->accel, error);
+    if (!abi->updated)
+        return NULL;
+    abi->fingerprint = vmc_abi_compute_fingerprint(abi);
+
+    /* fail, never flip: the ABI must run here as resolved */
+    v = vmc_abi_check(abi, host);
+    bad = vmc_verdict_first_error(v);
+    if (bad) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_HOST_CAPABILITY,
+                    "host does not support running this guest: %s", bad->message);
+        return NULL;
+    }
+    return g_steal_pointer(&abi);
+}
+
+/* ---- reading an ABI back --------------------------------------------------- */
+
+static gboolean
+vmc_abi_parse_list(VmcAbi *abi, GArray *into, json_object *arr, const char *file,
+                   const char *field, GError **error)
+{
+    for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+        json_object *o = json_object_array_get_idx(arr, i);
+        const char *d = vmc_json_str(o, "driver"), *p = vmc_json_str(o, "property");
+        const char *val = vmc_json_str(o, "value"), *src = vmc_json_str(o, "source");
+        if (!d || !p || !val) {
+            g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                        "%s: field '%s[%zu]': needs driver, property and value", file, field, i);
+            return FALSE;
+        }
+        vmc_abi_add(abi, into, d, p, val, src ? src : "guest");
+    }
+    g_array_sort(into, vmc_abi_tunable_cmp);
+    return TRUE;
+}
+
+static gboolean
+vmc_abi_set_feature(VmcCpuDef *def, const char *name, VmcFeaturePolicy pol,
+                    const char *file, const char *field, GError **error)
+{
+    const VmcFeature *f = vmc_catalog_feature_lookup(def->cat, def->arch, name);
+    if (!f) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN,
+                    "%s: field '%s': unknown %s CPU feature '%s'", file, field,
+                    vmc_arch_to_string(def->arch), name);
+        return FALSE;
+    }
+    vmc_cpu_def_set_feature(def, vmc_feature_get_id(f), pol);
+    return TRUE;
+}
+
+static VmcCpuDef *
+vmc_abi_parse_cpu(VmcCatalog *cat, VmcArch arch, json_object *o, gboolean updated,
+                  const char *file, GError **error)
+{
+    g_autoptr(VmcCpuDef) def = vmc_cpu_def_new(cat, arch, VMC_CPU_TYPE_GUEST);
+    const char *model = vmc_json_str(o, "model");
+    const char *what = updated ? "cpu.updated" : "cpu.original";
+
+    if (!json_object_is_type(o, json_type_object)) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "%s: field '%s': not an object", file, what);
+        return NULL;
+    }
+    if (!updated) {
+        const char *mode = vmc_json_str(o, "mode"), *check = vmc_json_str(o, "check");
+        json_object *feats = vmc_json_get(o, "features", json_type_object);
+        if (mode)
+            vmc_cpu_def_set_mode(def, vmc_cpu_mode_from_string(mode));
+        if (check)
+            vmc_cpu_def_set_check(def, vmc_cpu_check_from_string(check));
+        if (model && !vmc_cpu_def_set_model(def, model, error)) {
+            g_prefix_error(error, "%s: field '%s.model': ", file, what);
+            return NULL;
+        }
+        if (feats) {
+            json_object_object_foreach(feats, key, val) {
+                VmcFeaturePolicy pol = vmc_feature_policy_from_string(json_object_get_string(val));
+                if (pol == VMC_FEATURE_POLICY_N) {
+                    g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                                "%s: field '%s.features.%s': unknown policy", file, what, key);
+                    return NULL;
+                }
+                if (!vmc_abi_set_feature(def, key, pol, file, what, error))
+                    return NULL;
+            }
+        }
+        return g_steal_pointer(&def);
+    }
+    if (!model || !vmc_cpu_def_set_model(def, model, error)) {
+        if (error && !*error)
+            g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "%s: field '%s.model': missing", file, what);
+        else
+            g_prefix_error(error, "%s: field '%s.model': ", file, what);
+        return NULL;
+    }
+    for (guint k = 0; k < 2; k++) {
+        json_object *list = vmc_json_get(o, k ? "disabled" : "enabled", json_type_array);
+        for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+            const char *n = json_object_get_string(json_object_array_get_idx(list, i));
+            if (!vmc_abi_set_feature(def, n ? n : "", k ? VMC_FEATURE_POLICY_DISABLE :
+                                     VMC_FEATURE_POLICY_REQUIRE, file, what, error))
+                return NULL;
+        }
+    }
+    return g_steal_pointer(&def);
+}
+
+VmcAbi *
+vmc_abi_parse(VmcCatalog *cat, const char *data, gsize len, const char *name,
+              GError **error)
+{
+    json_object *root = vmc_json_parse(data, len, name, error);
+    g_autoptr(VmcAbi) abi = NULL;
+    json_object *fmt, *cpu, *devs, *orig, *upd;
+    const char *s;
+    VmcAbi *ret = NULL;
+
+    if (!root)
+        return NULL;
+    abi = vmc_abi_new(cat);
+    fmt = vmc_json_get(root, "format", json_type_int);
+    if (!fmt || json_object_get_int(fmt) != VMC_ABI_FORMAT) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                    "%s: field 'format': not a resolved ABI (format %d) — write one with "
+                    "'vmcompat guest resolve'", name, VMC_ABI_FORMAT);
+        goto out;
+    }
+    s = vmc_json_str(root, "arch");
+    abi->arch = s ? vmc_arch_from_string(s) : VMC_ARCH_N;
+    if (abi->arch == VMC_ARCH_N) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "%s: field 'arch': missing or unknown", name);
+        goto out;
+    }
+    if (!vmc_release_parse(vmc_json_str(root, "release"), &abi->release, error)) {
+        g_prefix_error(error, "%s: field 'release': ", name);
+        goto out;
+    }
+    s = vmc_json_str(root, "accel");
+    abi->accel = s ? vmc_accel_from_string(s) : VMC_ACCEL_N;
+    if (abi->accel == VMC_ACCEL_N || abi->accel == VMC_ACCEL_NONE) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "%s: field 'accel': kvm or tcg", name);
+        goto out;
+    }
+    s = vmc_json_str(root, "machine");
+    if (!s || !vmc_catalog_machine_lookup(cat, abi->arch, s, NULL)) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN, "%s: field 'machine': unknown machine type '%s'",
+                    name, s ? s : "");
+        goto out;
+    }
+    abi->machine = g_strdup(s);
+    abi->platform = g_strdup(vmc_json_str(root, "platform"));
+    abi->guest_name = g_strdup(vmc_json_str(root, "guest"));
+    devs = vmc_json_get(root, "devices", json_type_array);
+    abi->devices = g_new0(char *, (devs ? json_object_array_length(devs) : 0) + 1);
+    for (size_t i = 0; devs && i < json_object_array_length(devs); i++)
+        abi->devices[i] = g_strdup(json_object_get_string(json_object_array_get_idx(devs, i)));
+    if (!vmc_abi_parse_list(abi, abi->tunables, vmc_json_get(root, "tunables", json_type_array),
+                            name, "tunables", error) ||
+        !vmc_abi_parse_list(abi, abi->properties, vmc_json_get(root, "properties", json_type_array),
+                            name, "properties", error))
+        goto out;
+    cpu = vmc_json_get(root, "cpu", json_type_object);
+    upd = cpu ? vmc_json_get(cpu, "updated", json_type_object) : NULL;
+    if (!upd) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "%s: field 'cpu.updated': missing", name);
+        goto out;
+    }
+    orig = vmc_json_get(cpu, "original", json_type_object);
+    if (orig && !(abi->original = vmc_abi_parse_cpu(cat, abi->arch, orig, FALSE, name, error)))
+        goto out;
+    if (!(abi->updated = vmc_abi_parse_cpu(cat, abi->arch, upd, TRUE, name, error)))
+        goto out;
+    abi->fingerprint = vmc_abi_compute_fingerprint(abi);
+    s = vmc_json_str(root, "fingerprint");
+    if (!s || !g_str_equal(s, abi->fingerprint)) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                    "%s: field 'fingerprint': %s does not match the content (%s): the ABI was "
+                    "edited after resolution; resolve the guest again", name, s ? s : "(missing)",
+                    abi->fingerprint);
+        goto out;
+    }
+    ret = g_steal_pointer(&abi);
+out:
+    json_object_put(root);
+    return ret;
+}
+
+VmcAbi *
+vmc_abi_load(VmcCatalog *cat, const char *path, GError **error)
+{
+    g_autofree char *data = NULL;
+    gsize len = 0;
+
+    if (!vmc_file_read(path, &data, &len, error))
+        return NULL;
+    return vmc_abi_parse(cat, data, len, path, error);
+}
+
+/* ---- QEMU command line ----------------------------------------------------- */
+
+GStrv
+vmc_abi_qemu_args(const VmcAbi *abi, GError **error)
+{
+    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+    g_autoptr(GString) cpu = g_string_new(vmc_abi_model_name(abi->updated));
+    const char *cpu_type = abi->arch == VMC_ARCH_S390X ? "s390x-cpu" : "x86_64-cpu";
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+
+    g_strv_builder_add_many(b, "-machine", abi->machine, "-accel",
+                            vmc_accel_to_string(abi->accel), NULL);
+    for (guint i = 0; i < abi->updated->features->len; i++) {
+        const VmcCpuFeature *f = &g_array_index(abi->updated->features, VmcCpuFeature, i);
+        const char *n = vmc_feature_get_name(vmc_catalog_feature(abi->cat, abi->arch, f->id));
+        gboolean on = f->policy == VMC_FEATURE_POLICY_REQUIRE || f->policy == VMC_FEATURE_POLICY_FORCE;
+        const char *since = NULL;
+        if (vmc_release_knows_feature(abi->cat, abi->arch, &abi->release, n, &since) ==
+            VMC_RELEASE_KNOWS_NO) {
+            if (!on)
+                continue;   /* that QEMU does not have it: off by construction */
+            g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
+                        "CPU feature %s arrived in %s; the ABI's release cannot enable it", n, since);
+            return NULL;
+        }
+        g_ptr_array_add(names, g_strdup_printf("%s=%s", n, on ? "on" : "off"));
+    }
+    g_ptr_array_sort(names, vmc_cstr_cmp);
+    for (guint i = 0; i < names->len; i++) {
+        g_string_append_printf(cpu, ",%s", (char *) g_ptr_array_index(names, i));
+        g_free(g_ptr_array_index(names, i));
+    }
+    for (guint i = 0; i < abi->tunables->len; i++) {
+        const VmcAbiTunable *t = &g_array_index(abi->tunables, VmcAbiTunable, i);
+        if (g_str_equal(t->driver, cpu_type) &&
+            !vmc_catalog_feature_lookup(abi->cat, abi->arch, t->property))
+            g_string_append_printf(cpu, ",%s=%s", t->property, t->value);
+    }
+    g_string_append(cpu, ",enforce");
+    g_strv_builder_add_many(b, "-cpu", cpu->str, NULL);
+    for (guint l = 0; l < 2; l++) {
+        const GArray *list = l ? abi->properties : abi->tunables;
+        for (guint i = 0; i < list->len; i++) {
+            const VmcAbiTunable *t = &g_array_index(list, VmcAbiTunable, i);
+            g_autofree char *arg = NULL;
+            if (g_str_has_suffix(t->driver, "-cpu"))
+                continue;   /* in -cpu */
+            arg = g_strdup_printf("%s.%s=%s", t->driver, t->property, t->value);
+            g_strv_builder_add_many(b, "-global", arg, NULL);
+        }
+    }
+    return g_strv_builder_end(b);
+}
+
+/* ---- accessors ------------------------------------------------------------- */
+
+VmcArch vmc_abi_get_arch(const VmcAbi *abi) { return abi->arch; }
+const VmcRelease *vmc_abi_get_release(const VmcAbi *abi) { return &abi->release; }
+VmcAccel vmc_abi_get_accel(const VmcAbi *abi) { return abi->accel; }
+const char *vmc_abi_get_machine(const VmcAbi *abi) { return abi->machine; }
+const char *vmc_abi_get_platform(const VmcAbi *abi) { return abi->platform; }
+const char *const *vmc_abi_get_devices(const VmcAbi *abi) { return (const char *const *) abi->devices; }
+guint vmc_abi_get_tunable_count(const VmcAbi *abi) { return abi->tunables->len; }
+const VmcCpuDef *vmc_abi_get_cpu_original(const VmcAbi *abi) { return abi->original; }
+const VmcCpuDef *vmc_abi_get_cpu_updated(const VmcAbi *abi) { return abi->updated; }
+const char *vmc_abi_get_fingerprint(const VmcAbi *abi) { return abi->fingerprint; }
+
+const VmcAbiTunable *
+vmc_abi_get_tunable(const VmcAbi *abi, guint idx)
+{
+    g_return_val_if_fail(idx < abi->tunables->len, NULL);
+    return &g_array_index(abi->tunables, VmcAbiTunable, idx);
+}
+
+const VmcAbiTunable *
+vmc_abi_lookup_tunable(const VmcAbi *abi, const char *name)
+{
+    for (guint i = 0; i < abi->tunables->len; i++)
+        if (g_str_equal(g_array_index(abi->tunables, VmcAbiTunable, i).name, name))
+            return &g_array_index(abi->tunables, VmcAbiTunable, i);
+    return NULL;
+}
