@@ -405,6 +405,8 @@ vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
     VmcVerdict *v = vmc_verdict_new();
     GPtrArray *mts = vmc_host_get_machine_types(host);
     const VmcPlatform *platform;
+    g_autofree char *own_rel = NULL;
+    const char *hrel_text;
     VmcRelease hrel;
     gboolean have_rel;
 
@@ -419,25 +421,30 @@ vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
         vmc_verdict_add(v, VMC_SEVERITY_ERROR, "accel-unavailable", "kvm",
                         "the guest runs under KVM and this host has no usable KVM");
     have_rel = vmc_host_release(host, &hrel);
+    hrel_text = have_rel ? vmc_host_get_qemu_version(host) : NULL;
+    if (!have_rel) {   /* a host that does not say: the release resolved for */
+        hrel = abi->release;
+        have_rel = TRUE;
+        hrel_text = own_rel = g_strdup_printf("%u.%u", hrel.major, hrel.minor);
+    }
     if (mts && mts->len) {
         gboolean found = FALSE;
         for (guint i = 0; i < mts->len && !found; i++)
             found = g_str_equal(g_ptr_array_index(mts, i), abi->machine);
         if (!found)
             vmc_verdict_add(v, VMC_SEVERITY_ERROR, "machine-type-unknown", abi->machine,
-                            "the host's QEMU%s%s does not offer machine type %s",
-                            have_rel ? " " : "", have_rel ? vmc_host_get_qemu_version(host) : "",
-                            abi->machine);
-    } else if (have_rel) {
+                            "the host's QEMU %s does not offer machine type %s",
+                            hrel_text, abi->machine);
+    } else {
         const VmcMachineType *mt = vmc_catalog_machine_lookup(abi->cat, abi->arch, abi->machine, NULL);
         VmcMachineStatus st = mt ? vmc_machine_type_status(mt, &hrel) : VMC_MACHINE_SUPPORTED;
         if (st == VMC_MACHINE_NOT_YET || st == VMC_MACHINE_DELETED)
             vmc_verdict_add(v, VMC_SEVERITY_ERROR, "machine-type-unknown", abi->machine,
                             "QEMU %s does not have machine type %s (%s)",
-                            vmc_host_get_qemu_version(host), abi->machine,
+                            hrel_text, abi->machine,
                             st == VMC_MACHINE_DELETED ? "removed by then" : "newer");
     }
-    if (have_rel) {
+    {
         const VmcMachineType *mt = vmc_catalog_machine_lookup(abi->cat, abi->arch, abi->machine, NULL);
         if (mt && vmc_machine_type_status(mt, &hrel) == VMC_MACHINE_DEPRECATED)
             vmc_verdict_add(v, VMC_SEVERITY_WARNING, "machine-type-deprecated", abi->machine,
@@ -453,26 +460,24 @@ vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
                             "this vmcompat's catalog does not know tunable %s", at->name);
             continue;
         }
-        if (have_rel && vmc_tunable_get_since(t) &&
+        vmc_abi_check_needs(abi->cat, host, t, at->value, v);
+        if (vmc_tunable_get_since(t) &&
             vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) &&
-            vmc_release_compare(&since, &hrel) > 0) {
+            vmc_release_compare(&since, &hrel) > 0)
             vmc_verdict_add(v, VMC_SEVERITY_ERROR, "tunable-unknown", at->name,
                             "QEMU %s does not know %s property %s (it arrived in %s); "
-                            "it cannot be set to %s", vmc_host_get_qemu_version(host),
+                            "it cannot be set to %s", hrel_text,
                             vmc_tunable_get_driver(t), vmc_tunable_get_property(t),
                             vmc_tunable_get_since(t), at->value);
-            continue;
-        }
-        vmc_abi_check_needs(abi->cat, host, t, at->value, v);
     }
-    if (have_rel && abi->updated) {
+    if (abi->updated) {
         const char *since = NULL;
         const char *model = vmc_abi_model_name(abi->updated);
         if (model && vmc_release_knows_model(abi->cat, abi->arch, &hrel, model, &since) ==
             VMC_RELEASE_KNOWS_NO)
             vmc_verdict_add(v, VMC_SEVERITY_ERROR, "cpu-model-unknown", model,
                             "QEMU %s does not know CPU model %s (it arrived in %s)",
-                            vmc_host_get_qemu_version(host), model, since);
+                            hrel_text, model, since);
         for (guint i = 0; i < abi->updated->features->len; i++) {
             const VmcCpuFeature *f = &g_array_index(abi->updated->features, VmcCpuFeature, i);
             const char *n = vmc_feature_get_name(vmc_catalog_feature(abi->cat, abi->arch, f->id));
@@ -481,7 +486,7 @@ vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
             if (vmc_release_knows_feature(abi->cat, abi->arch, &hrel, n, &since) == VMC_RELEASE_KNOWS_NO)
                 vmc_verdict_add(v, VMC_SEVERITY_ERROR, "cpu-feature-unknown", n,
                                 "QEMU %s does not know CPU feature %s (it arrived in %s)",
-                                vmc_host_get_qemu_version(host), n, since);
+                                hrel_text, n, since);
         }
     }
     vmc_abi_check_cpu(abi, host, v);
@@ -496,8 +501,9 @@ vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
             g_ptr_array_add(missing, NULL);
             g_autofree char *list = g_strjoinv(", ", (char **) missing->pdata);
             vmc_verdict_add(v, VMC_SEVERITY_NOTE, "platform-unsupported", abi->platform,
-                            "the host does not support platform %s as a whole (lacks %s); "
-                            "this guest's tunables do not need it", abi->platform, list);
+                            "the host does not support platform %s (lacks %s); the ABI fixes "
+                            "every tunable explicitly, so only the errors above matter",
+                            abi->platform, list);
         }
     }
     return v;
@@ -611,18 +617,12 @@ vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
             continue;
         if (!p && !vmc_tunable_applies(t, (const char *const *) abi->devices))
             continue;
-        if (vmc_tunable_get_since(t) && vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) &&
-            vmc_release_compare(&since, &abi->release) > 0) {
-            if (p) {
-                g_autofree char *rel = vmc_release_to_string(&abi->release);
-                g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
-                            "%s: %s does not know %s property %s (it arrived in %s)", p->where,
-                            rel, vmc_tunable_get_driver(t), vmc_tunable_get_property(t),
-                            vmc_tunable_get_since(t));
-                return NULL;
-            }
-            continue;   /* that QEMU has no such knob: nothing to fix */
-        }
+        /* A knob the release lacks is nothing to fix — unless the guest
+         * asks for it: then it stays, and the check below refuses it. */
+        if (!p && vmc_tunable_get_since(t) &&
+            vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) &&
+            vmc_release_compare(&since, &abi->release) > 0)
+            continue;
         cp = vmc_machine_type_compat_lookup(mt, vmc_tunable_get_driver(t), vmc_tunable_get_property(t));
         if (p) {
             value = p->value;
@@ -683,8 +683,16 @@ vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
     v = vmc_abi_check(abi, host);
     bad = vmc_verdict_first_error(v);
     if (bad) {
-        g_set_error(error, VMC_ERROR, VMC_ERROR_HOST_CAPABILITY,
-                    "host does not support running this guest: %s", bad->message);
+        g_autoptr(GString) msg = g_string_new(NULL);
+        guint more = 0;
+        g_string_printf(msg, "host does not support running this guest: %s", bad->message);
+        for (guint i = 0; i < vmc_verdict_count(v); i++) {
+            const VmcReason *r = vmc_verdict_get(v, i);
+            if (r == bad || r->severity != VMC_SEVERITY_ERROR)
+                continue;
+            g_string_append_printf(msg, "%s%s", more++ ? "; " : "; also: ", r->message);
+        }
+        g_set_error_literal(error, VMC_ERROR, VMC_ERROR_HOST_CAPABILITY, msg->str);
         return NULL;
     }
     return g_steal_pointer(&abi);

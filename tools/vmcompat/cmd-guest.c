@@ -256,9 +256,12 @@ vmc_cmd_host_platforms(VmcCli *cli, int argc, char **argv)
     for (guint i = 0; i < rows->len; i++) {
         const VmcHostPlatform *r = &g_array_index(rows, VmcHostPlatform, i);
         g_autofree char *missing = vmc_cli_join(r->missing, ", ", 6);
-        printf("  %-18s %-13s %s%s\n", vmc_platform_get_name(r->platform),
-               r->is_default ? "default" : r->supported ? "supported" : "unsupported",
-               r->supported ? "" : "lacks ", r->supported ? "" : missing);
+        if (r->supported)
+            printf("  %-18s %s\n", vmc_platform_get_name(r->platform),
+                   r->is_default ? "default" : "supported");
+        else
+            printf("  %-18s %-11s lacks %s\n", vmc_platform_get_name(r->platform), "unsupported",
+                   missing);
     }
     if (!rows->len)
         printf("  (the catalog has no platforms)\n");
