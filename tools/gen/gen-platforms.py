@@ -258,7 +258,7 @@ class Model:
             return [str(e)]
         name = d.get("name")
         base = d.get("based_on")
-        where = os.path.relpath(path, REPO_ROOT)
+        where = shown(path)
         if not name or not isinstance(name, str):
             errors.append("%s: field 'name': missing" % where)
         try:
@@ -310,14 +310,21 @@ def check_lists(outputs, data_dir):
             with open(path, encoding="utf-8") as f:
                 text = f.read()
         except OSError as e:
-            errors.append("%s: cannot read: %s" % (path, e.strerror))
+            errors.append("%s: cannot read: %s" % (shown(path), e.strerror))
             continue
         listed = set(re.findall(r"platforms/[A-Za-z0-9._-]+\.json", text))
         for w in sorted(want - listed):
-            errors.append("%s does not list %s" % (os.path.relpath(path, REPO_ROOT), w))
+            errors.append("%s does not list %s" % (shown(path), w))
         for x in sorted(listed - want):
-            errors.append("%s lists %s, which is not generated" % (os.path.relpath(path, REPO_ROOT), x))
+            errors.append("%s lists %s, which is not generated" % (shown(path), x))
     return errors
+
+
+def shown(path):
+    """@path relative to the repository when inside it, else absolute."""
+    path = os.path.abspath(path)
+    rel = os.path.relpath(path, REPO_ROOT)
+    return path if rel.startswith("..") else rel
 
 
 def dump(obj):
@@ -381,7 +388,7 @@ def main(argv=None):
             print("gen-platforms: %s" % e, file=sys.stderr)
         if stale:
             print("gen-platforms: %s is stale; run %s to regenerate:" %
-                  (os.path.relpath(args.out, REPO_ROOT), GENERATOR), file=sys.stderr)
+                  (shown(args.out), GENERATOR), file=sys.stderr)
             for s in stale:
                 print("  " + s.replace("\n", "\n  "), file=sys.stderr)
         if stale or errors:
@@ -398,8 +405,7 @@ def main(argv=None):
             os.remove(os.path.join(args.out, fname))
     for e in errors:
         print("gen-platforms: %s" % e, file=sys.stderr)
-    print("gen-platforms: wrote %d platforms to %s" % (len(outputs) - 1,
-                                                       os.path.relpath(args.out, REPO_ROOT)))
+    print("gen-platforms: wrote %d platforms to %s" % (len(outputs) - 1, shown(args.out)))
     return 1 if errors else 0
 
 
