@@ -15,3 +15,4 @@
 #include <vmcompat/verdict.h>
 #include <vmcompat/guest.h>
 #include <vmcompat/abi.h>
+#include <vmcompat/lint.h>

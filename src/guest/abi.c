@@ -274,6 +274,19 @@ vmc_tunable_applies(const VmcTunable *t, const char *const *devices)
     return FALSE;
 }
 
+/* Whether some value of @t needs a KVM capability (kvm.cap.*, kvm.pv.*). */
+static gboolean
+vmc_tunable_needs_kvm(const VmcTunable *t)
+{
+    for (guint i = 0; t->need_values[i]; i++) {
+        const char *const *caps = g_ptr_array_index(t->need_caps, i);
+        for (guint c = 0; caps[c]; c++)
+            if (g_str_has_prefix(caps[c], "kvm."))
+                return TRUE;
+    }
+    return FALSE;
+}
+
 /* The tunable an explicit property sets: same property, on the tunable's
  * driver or one of the concrete types it reaches. */
 static const VmcTunable *
@@ -617,6 +630,8 @@ vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
             continue;
         if (!p && !vmc_tunable_applies(t, (const char *const *) abi->devices))
             continue;
+        if (!p && abi->accel != VMC_ACCEL_KVM && vmc_tunable_needs_kvm(t))
+            continue;   /* a KVM knob: TCG has no such thing */
         /* A knob the release lacks is nothing to fix — unless the guest
          * asks for it: then it stays, and the check below refuses it. */
         if (!p && vmc_tunable_get_since(t) &&
