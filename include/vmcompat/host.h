@@ -141,7 +141,10 @@ void vmc_host_platform_clear(VmcHostPlatform *row);
  * Every platform of @cat, oldest first: whether @host supports it (it has
  * every capability the platform lists for the host's arch), which
  * capabilities it lacks, and the default — the newest supported platform,
- * not the newest known.
+ * not the newest known; when the host's kernel release is known, the newest
+ * supported one not newer than that kernel (platforms whose capabilities
+ * the host all has but that stand for a later kernel are supported, not
+ * the default).
  * Returns: (transfer full) (element-type VmcHostPlatform)
  */
 GArray *vmc_host_query_platforms(const VmcHost *host, const VmcCatalog *cat);

@@ -1,5 +1,6 @@
 /* host-platforms.c: which platforms a host supports (query-platforms) and
  * its default — the newest it supports, not the newest known (seed 004). */
+#include <stdio.h>
 #include <string.h>
 
 #include <vmcompat/host.h>
@@ -22,7 +23,12 @@ vmc_host_query_platforms(const VmcHost *host, const VmcCatalog *cat)
 {
     GArray *rows = g_array_new(FALSE, TRUE, sizeof(VmcHostPlatform));
     VmcArch arch = vmc_host_get_arch(host);
-    gint last = -1;
+    g_autofree char *kernel = vmc_host_kernel_version(host);
+    guint kmajor = 0, kminor = 0;
+    gint last = -1, last_not_newer = -1;
+
+    if (kernel)
+        sscanf(kernel, "%u.%u", &kmajor, &kminor);
 
     g_array_set_clear_func(rows, vmc_host_platform_clear_cb);
     for (guint i = 0; i < vmc_catalog_platform_count(cat); i++) {
@@ -36,10 +42,19 @@ vmc_host_query_platforms(const VmcHost *host, const VmcCatalog *cat)
             if (!vmc_host_has_capability(host, g_ptr_array_index(caps, c)))
                 g_ptr_array_add(row.missing, g_strdup(g_ptr_array_index(caps, c)));
         row.supported = row.missing->len == 0;
-        if (row.supported)
+        if (row.supported) {
+            guint pmajor = 0, pminor = 0;
             last = (gint) rows->len;
+            sscanf(vmc_platform_get_kernel(p), "%u.%u", &pmajor, &pminor);
+            if (kernel && (pmajor < kmajor || (pmajor == kmajor && pminor <= kminor)))
+                last_not_newer = (gint) rows->len;
+        }
         g_array_append_val(rows, row);
     }
+    /* The newest supported platform; among platforms the capabilities
+     * cannot tell apart, not one newer than the host's own kernel. */
+    if (last_not_newer >= 0)
+        last = last_not_newer;
     if (last >= 0)
         g_array_index(rows, VmcHostPlatform, last).is_default = TRUE;
     return rows;
