@@ -5,7 +5,7 @@
  * <qemu:override> frontend properties), a QEMU command line
  * ("-machine pc-q35-9.1 -platform linux-6.9 -cpu Skylake-Client-v4,+avx512f
  * -device virtio-net-pci,host_uso=on"), or a guest JSON document
- * (docs/guest.md). A guest may leave things open — machine type alias,
+ * (docs/abi.md, "Guests"). A guest may leave things open — machine type alias,
  * platform, accelerator — that resolution (abi.h) makes explicit.
  */
 #pragma once
