@@ -135,6 +135,7 @@ cmd_host_model(VmcCli *cli, int argc, char **argv)
 static void
 report_text(VmcCli *cli, VmcHost *host, GArray *rows, VmcCpuDef *model, GPtrArray *disabled)
 {
+    g_autoptr(GArray) plats = vmc_host_query_platforms(host, cli->cat);
     const VmcCpuDef *cpu = vmc_host_get_cpu(host);
     g_autoptr(GPtrArray) caps = sorted_caps(host);
     GHashTable *capv = vmc_host_get_capabilities(host);
@@ -199,6 +200,37 @@ report_text(VmcCli *cli, VmcHost *host, GArray *rows, VmcCpuDef *model, GPtrArra
             printf("  kvm.pv.* present     %s\n  kvm.pv.* absent      %s\n",
                    *py ? py : "none", *pn ? pn : "none");
     }
+
+    /* Platforms (seed 004): the default fixes every host-dependent tunable. */
+    {
+        g_autoptr(GPtrArray) sup = g_ptr_array_new();
+        const VmcHostPlatform *def = NULL, *next = NULL;
+        for (guint i = 0; i < plats->len; i++) {
+            const VmcHostPlatform *r = &g_array_index(plats, VmcHostPlatform, i);
+            if (r->supported)
+                g_ptr_array_add(sup, (gpointer) vmc_platform_get_name(r->platform));
+            if (r->is_default)
+                def = r;
+            else if (def && !r->supported && !next)
+                next = r;
+        }
+        printf("\nPlatforms (host-kernel dependent defaults):\n");
+        if (!capv || !g_hash_table_size(capv)) {
+            printf("  unknown: this host source carries no kernel/KVM capabilities "
+                   "(probe the host: vmcompat host probe)\n");
+            goto platforms_done;
+        }
+        printf("  default       %s\n", def ? vmc_platform_get_name(def->platform) : "none supported");
+        {
+            g_autofree char *sl = vmc_cli_join(sup, ", ", 0);
+            printf("  supported     %s\n", *sl ? sl : "none");
+        }
+        if (next) {
+            g_autofree char *ml = vmc_cli_join(next->missing, ", ", 0);
+            printf("  next          %s needs %s\n", vmc_platform_get_name(next->platform), ml);
+        }
+    }
+platforms_done:
 
     printf("\nCPU models on this host (usable as virsh domcapabilities shows them):\n");
     for (guint i = 0; rows && i < rows->len; i++) {
@@ -298,6 +330,20 @@ cmd_report(VmcCli *cli, int argc, char **argv)
             json_object_array_add(models, m);
         }
         json_object_object_add(o, "cpu-models", models);
+        {
+            g_autoptr(GArray) plats = vmc_host_query_platforms(host, cat);
+            json_object *pa = json_object_new_array();
+            for (guint i = 0; i < plats->len; i++) {
+                const VmcHostPlatform *r = &g_array_index(plats, VmcHostPlatform, i);
+                json_object *p = json_object_new_object();
+                json_object_object_add(p, "name", json_object_new_string(vmc_platform_get_name(r->platform)));
+                json_object_object_add(p, "supported", json_object_new_boolean(r->supported));
+                json_object_object_add(p, "default", json_object_new_boolean(r->is_default));
+                json_object_object_add(p, "missing", vmc_cli_json_strv(r->missing));
+                json_object_array_add(pa, p);
+            }
+            json_object_object_add(o, "platforms", pa);
+        }
         vmc_cli_print_json(o);
         json_object_put(o);
     }
