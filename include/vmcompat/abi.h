@@ -46,6 +46,11 @@ VmcVerdict *vmc_abi_check(const VmcAbi *abi, const VmcHost *host);
  * binary): -machine, -accel, -cpu with every feature explicit and enforce,
  * a -global per tunable and per explicit guest property. */
 GStrv vmc_abi_qemu_args(const VmcAbi *abi, GError **error);
+/* The same for a QEMU of release @target (nullable: the ABI's): CPU features
+ * and tunables @target lacks are left out when off / at their safe value
+ * (that QEMU behaves so without them), an error otherwise. */
+GStrv vmc_abi_qemu_args_for(const VmcAbi *abi, const VmcRelease *target,
+                            GError **error);
 
 char *vmc_abi_to_json(const VmcAbi *abi);
 VmcAbi *vmc_abi_parse(VmcCatalog *cat, const char *data, gsize len,

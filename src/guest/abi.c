@@ -476,12 +476,20 @@ vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
         vmc_abi_check_needs(abi->cat, host, t, at->value, v);
         if (vmc_tunable_get_since(t) &&
             vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) &&
-            vmc_release_compare(&since, &hrel) > 0)
-            vmc_verdict_add(v, VMC_SEVERITY_ERROR, "tunable-unknown", at->name,
-                            "QEMU %s does not know %s property %s (it arrived in %s); "
-                            "it cannot be set to %s", hrel_text,
-                            vmc_tunable_get_driver(t), vmc_tunable_get_property(t),
-                            vmc_tunable_get_since(t), at->value);
+            vmc_release_compare(&since, &hrel) > 0) {
+            if (vmc_tunable_value_equal(at->value, vmc_tunable_get_safe_value(t)))
+                vmc_verdict_add(v, VMC_SEVERITY_NOTE, "tunable-absent", at->name,
+                                "QEMU %s has no %s property %s (it arrived in %s); its value "
+                                "%s is what that QEMU does without it", hrel_text,
+                                vmc_tunable_get_driver(t), vmc_tunable_get_property(t),
+                                vmc_tunable_get_since(t), at->value);
+            else
+                vmc_verdict_add(v, VMC_SEVERITY_ERROR, "tunable-unknown", at->name,
+                                "QEMU %s does not know %s property %s (it arrived in %s); "
+                                "it cannot be set to %s", hrel_text,
+                                vmc_tunable_get_driver(t), vmc_tunable_get_property(t),
+                                vmc_tunable_get_since(t), at->value);
+        }
     }
     if (abi->updated) {
         const char *since = NULL;
@@ -898,14 +906,54 @@ vmc_abi_load(VmcCatalog *cat, const char *path, GError **error)
 
 /* ---- QEMU command line ----------------------------------------------------- */
 
+/* A tunable the target release lacks can only be left out when its value
+ * is the safe one — the behaviour of a QEMU without the knob. */
+static gboolean
+vmc_abi_tunable_args_ok(const VmcAbi *abi, const VmcAbiTunable *at, const VmcRelease *target,
+                        const char *target_text, GError **error)
+{
+    const VmcTunable *t = vmc_catalog_tunable_lookup(abi->cat, at->name, NULL);
+    VmcRelease since;
+
+    if (!t || !vmc_tunable_get_since(t) ||
+        !vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) ||
+        vmc_release_compare(&since, target) <= 0 ||
+        vmc_tunable_value_equal(at->value, vmc_tunable_get_safe_value(t)))
+        return TRUE;
+    g_set_error(error, VMC_ERROR, VMC_ERROR_HOST_CAPABILITY,
+                "%s does not know %s property %s (it arrived in %s); it cannot be set to %s",
+                target_text, at->driver, at->property, vmc_tunable_get_since(t), at->value);
+    return FALSE;
+}
+
 GStrv
 vmc_abi_qemu_args(const VmcAbi *abi, GError **error)
+{
+    return vmc_abi_qemu_args_for(abi, NULL, error);
+}
+
+/* Whether QEMU @rel lacks tunable @t (it arrived later). */
+static gboolean
+vmc_release_lacks_tunable(const VmcTunable *t, const VmcRelease *rel)
+{
+    VmcRelease since;
+    return t && vmc_tunable_get_since(t) &&
+           vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) &&
+           vmc_release_compare(&since, rel) > 0;
+}
+
+GStrv
+vmc_abi_qemu_args_for(const VmcAbi *abi, const VmcRelease *target, GError **error)
 {
     g_autoptr(GStrvBuilder) b = g_strv_builder_new();
     g_autoptr(GString) cpu = g_string_new(vmc_abi_model_name(abi->updated));
     const char *cpu_type = abi->arch == VMC_ARCH_S390X ? "s390x-cpu" : "x86_64-cpu";
     g_autoptr(GPtrArray) names = g_ptr_array_new();
+    g_autofree char *target_text = NULL;
 
+    if (!target)
+        target = &abi->release;
+    target_text = vmc_release_to_string(target);
     g_strv_builder_add_many(b, "-machine", abi->machine, "-accel",
                             vmc_accel_to_string(abi->accel), NULL);
     for (guint i = 0; i < abi->updated->features->len; i++) {
@@ -913,12 +961,12 @@ vmc_abi_qemu_args(const VmcAbi *abi, GError **error)
         const char *n = vmc_feature_get_name(vmc_catalog_feature(abi->cat, abi->arch, f->id));
         gboolean on = f->policy == VMC_FEATURE_POLICY_REQUIRE || f->policy == VMC_FEATURE_POLICY_FORCE;
         const char *since = NULL;
-        if (vmc_release_knows_feature(abi->cat, abi->arch, &abi->release, n, &since) ==
+        if (vmc_release_knows_feature(abi->cat, abi->arch, target, n, &since) ==
             VMC_RELEASE_KNOWS_NO) {
             if (!on)
                 continue;   /* that QEMU does not have it: off by construction */
-            g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
-                        "CPU feature %s arrived in %s; the ABI's release cannot enable it", n, since);
+            g_set_error(error, VMC_ERROR, VMC_ERROR_HOST_CAPABILITY,
+                        "CPU feature %s arrived in %s; %s cannot enable it", n, since, target_text);
             return NULL;
         }
         g_ptr_array_add(names, g_strdup_printf("%s=%s", n, on ? "on" : "off"));
@@ -930,8 +978,12 @@ vmc_abi_qemu_args(const VmcAbi *abi, GError **error)
     }
     for (guint i = 0; i < abi->tunables->len; i++) {
         const VmcAbiTunable *t = &g_array_index(abi->tunables, VmcAbiTunable, i);
-        if (g_str_equal(t->driver, cpu_type) &&
-            !vmc_catalog_feature_lookup(abi->cat, abi->arch, t->property))
+        if (!g_str_equal(t->driver, cpu_type) ||
+            vmc_catalog_feature_lookup(abi->cat, abi->arch, t->property))
+            continue;
+        if (!vmc_abi_tunable_args_ok(abi, t, target, target_text, error))
+            return NULL;
+        if (!vmc_release_lacks_tunable(vmc_catalog_tunable_lookup(abi->cat, t->name, NULL), target))
             g_string_append_printf(cpu, ",%s=%s", t->property, t->value);
     }
     g_string_append(cpu, ",enforce");
@@ -943,6 +995,13 @@ vmc_abi_qemu_args(const VmcAbi *abi, GError **error)
             g_autofree char *arg = NULL;
             if (g_str_has_suffix(t->driver, "-cpu"))
                 continue;   /* in -cpu */
+            if (!l) {
+                if (!vmc_abi_tunable_args_ok(abi, t, target, target_text, error))
+                    return NULL;
+                if (vmc_release_lacks_tunable(vmc_catalog_tunable_lookup(abi->cat, t->name, NULL),
+                                              target))
+                    continue;   /* absent there, and its value is that QEMU's behaviour */
+            }
             arg = g_strdup_printf("%s.%s=%s", t->driver, t->property, t->value);
             g_strv_builder_add_many(b, "-global", arg, NULL);
         }

@@ -137,12 +137,17 @@ cmd_guest_check(VmcCli *cli, int argc, char **argv)
 static int
 cmd_guest_qemu_args(VmcCli *cli, int argc, char **argv)
 {
-    g_autofree char *host_arg = NULL;
+    g_autofree char *host_arg = NULL, *release_arg = NULL;
     GOptionEntry entries[] = {
         { "host", 0, 0, G_OPTION_ARG_FILENAME, &host_arg,
-          "check the ABI against HOST first; refuse (exit 1) when it cannot run there", "HOST" },
+          "check the ABI against HOST first; refuse (exit 1) when it cannot run there; "
+          "write arguments for HOST's QEMU", "HOST" },
+        { "release", 0, 0, G_OPTION_ARG_STRING, &release_arg,
+          "write arguments for that QEMU release (default: the ABI's, or HOST's)", "qemu-X.Y" },
         { NULL },
     };
+    VmcRelease target;
+    gboolean have_target = FALSE;
     g_autoptr(GOptionContext) ctx = g_option_context_new("ABI - the QEMU command line that starts exactly this ABI");
     g_autoptr(GError) error = NULL;
     g_autoptr(VmcAbi) abi = NULL;
@@ -173,9 +178,13 @@ cmd_guest_qemu_args(VmcCli *cli, int argc, char **argv)
             fprintf(stderr, "vmcompat: host does not support running this guest: %s\n", bad->message);
             return VMC_EXIT_NEGATIVE;
         }
+        have_target = vmc_host_get_qemu_version(host) &&
+                      vmc_release_parse(vmc_host_get_qemu_version(host), &target, NULL);
     }
-    if (!(args = vmc_abi_qemu_args(abi, &error)))
+    if (release_arg && !vmc_release_parse(release_arg, &target, &error))
         return vmc_cli_fail(cli, error);
+    if (!(args = vmc_abi_qemu_args_for(abi, have_target || release_arg ? &target : NULL, &error)))
+        return vmc_cli_fail_answer(cli, error);
     if (cli->json) {
         json_object *arr = json_object_new_array();
         for (char **a = args; *a; a++)
