@@ -33,8 +33,9 @@ typedef struct {
 
 /* vmc_guest_resolve: @release nullable — the host's QEMU release, else the
  * catalog's newest. Errors: VMC_ERROR_HOST_CAPABILITY ("host does not
- * support running this guest: ..."), VMC_ERROR_UNKNOWN (machine type,
- * platform), VMC_ERROR_INCOMPATIBLE (arch). */
+ * support running this guest: ..." — a capability, a machine type or
+ * tunable the host's QEMU lacks, another arch), VMC_ERROR_UNKNOWN (a machine
+ * type or platform no catalog knows). */
 VmcAbi *vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *guest,
                           const VmcHost *host, const VmcRelease *release,
                           GError **error);

@@ -547,7 +547,7 @@ vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
     abi->arch = g->arch;
     abi->guest_name = g_strdup(g->name);
     if (vmc_host_get_arch(host) != g->arch) {
-        g_set_error(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE,
+        g_set_error(error, VMC_ERROR, VMC_ERROR_HOST_CAPABILITY,
                     "host does not support running this guest: the guest is %s, the host %s",
                     vmc_arch_to_string(g->arch), vmc_arch_to_string(vmc_host_get_arch(host)));
         return NULL;
@@ -579,7 +579,7 @@ vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
         if (st == VMC_MACHINE_NOT_YET || st == VMC_MACHINE_DELETED) {
             g_autofree char *rel = vmc_release_to_string(&abi->release);
             g_autofree char *since = vmc_release_to_string(vmc_machine_type_get_since(mt));
-            g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN,
+            g_set_error(error, VMC_ERROR, VMC_ERROR_HOST_CAPABILITY,
                         "host does not support running this guest: machine type %s %s %s",
                         vmc_machine_type_get_name(mt),
                         st == VMC_MACHINE_NOT_YET ? "arrived in" : "is no longer in",
