@@ -22,6 +22,18 @@ vmc_json_parse(const char *text, gsize len, const char *name, GError **error)
         json_tokener_free(tok);
         return NULL;
     }
+    {
+        size_t end = json_tokener_get_parse_end(tok);
+        while (end < len && g_ascii_isspace(text[end]))
+            end++;
+        if (end < len && text[end] != '\0') {
+            g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                        "%s: byte %zu: invalid JSON: unexpected data after the document", name, end);
+            json_object_put(obj);
+            json_tokener_free(tok);
+            return NULL;
+        }
+    }
     json_tokener_free(tok);
     return obj;
 }

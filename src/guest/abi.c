@@ -412,6 +412,55 @@ vmc_abi_check_cpu(const VmcAbi *abi, const VmcHost *host, VmcVerdict *v)
                     vmc_abi_model_name(abi->updated), list);
 }
 
+/* A host-model CPU as QEMU @rel would present it: without the features
+ * that release does not know, and (x86) decoded to a model it has. */
+static gboolean
+vmc_abi_fit_release(VmcCatalog *cat, VmcCpuDef **def, const VmcHost *host,
+                    const VmcRelease *rel, GError **error)
+{
+    VmcArch arch = (*def)->arch;
+    const VmcArchCatalog *ac = vmc_catalog_arch(cat, arch);
+    const VmcCpuDef *hcpu = vmc_host_get_cpu(host);
+    g_autoptr(GPtrArray) allowed = g_ptr_array_new();
+    VmcFeatureSet set;
+    guint fam = 0, mod = 0, step = 0;
+    gboolean has_sig;
+    VmcCpuDef *fitted;
+
+    if (!vmc_cpu_effective_features(*def, &set, error))
+        return FALSE;
+    for (guint id = 0; id < ac->features->len; id++) {
+        const VmcFeature *f = g_ptr_array_index(ac->features, id);
+        if (vmc_feature_set_has(&set, id) &&
+            vmc_release_knows_feature(cat, arch, rel, f->name, NULL) == VMC_RELEASE_KNOWS_NO)
+            vmc_feature_set_remove(&set, id);
+    }
+    if (arch != VMC_ARCH_X86_64) {
+        for (guint i = 0; i < (*def)->features->len; i++) {
+            VmcCpuFeature *f = &g_array_index((*def)->features, VmcCpuFeature, i);
+            if (!vmc_feature_set_has(&set, f->id))
+                f->policy = VMC_FEATURE_POLICY_DISABLE;
+        }
+        return TRUE;
+    }
+    for (guint i = 0; i < ac->models->len; i++) {
+        const VmcCpuModel *m = g_ptr_array_index(ac->models, i);
+        if (vmc_release_knows_model(cat, arch, rel, m->name, NULL) != VMC_RELEASE_KNOWS_NO)
+            g_ptr_array_add(allowed, m->name);
+    }
+    g_ptr_array_add(allowed, NULL);
+    has_sig = hcpu && vmc_cpu_def_get_signature(hcpu, &fam, &mod, &step);
+    fitted = vmc_cpu_decode_features(cat, arch, &set, hcpu ? vmc_cpu_def_get_vendor(hcpu) : NULL,
+                                     has_sig, fam, mod, step, VMC_CPU_TYPE_GUEST,
+                                     (const char *const *) allowed->pdata, NULL, error);
+    if (!fitted)
+        return FALSE;
+    fitted->mode = VMC_CPU_MODE_CUSTOM;
+    vmc_cpu_def_unref(*def);
+    *def = fitted;
+    return TRUE;
+}
+
 VmcVerdict *
 vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
 {
@@ -686,6 +735,8 @@ vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
             g_prefix_error(error, "host does not support running this guest: host-model CPU: ");
             return NULL;
         }
+        if (!vmc_abi_fit_release(cat, &work, host, &abi->release, error))
+            return NULL;
     }
     for (guint i = 0; i < abi->tunables->len; i++) {
         const VmcAbiTunable *t = &g_array_index(abi->tunables, VmcAbiTunable, i);
@@ -772,10 +823,24 @@ vmc_abi_parse_cpu(VmcCatalog *cat, VmcArch arch, json_object *o, gboolean update
     if (!updated) {
         const char *mode = vmc_json_str(o, "mode"), *check = vmc_json_str(o, "check");
         json_object *feats = vmc_json_get(o, "features", json_type_object);
-        if (mode)
-            vmc_cpu_def_set_mode(def, vmc_cpu_mode_from_string(mode));
-        if (check)
-            vmc_cpu_def_set_check(def, vmc_cpu_check_from_string(check));
+        if (mode) {
+            VmcCpuMode m = vmc_cpu_mode_from_string(mode);
+            if (m == VMC_CPU_MODE_N) {
+                g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                            "%s: field '%s.mode': unknown CPU mode '%s'", file, what, mode);
+                return NULL;
+            }
+            vmc_cpu_def_set_mode(def, m);
+        }
+        if (check) {
+            VmcCpuCheck c = vmc_cpu_check_from_string(check);
+            if (c == VMC_CPU_CHECK_N) {
+                g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                            "%s: field '%s.check': unknown check mode '%s'", file, what, check);
+                return NULL;
+            }
+            vmc_cpu_def_set_check(def, c);
+        }
         if (model && !vmc_cpu_def_set_model(def, model, error)) {
             g_prefix_error(error, "%s: field '%s.model': ", file, what);
             return NULL;

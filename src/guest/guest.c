@@ -140,8 +140,15 @@ vmc_guest_finish(VmcGuest *g, GError **error)
 static gboolean
 vmc_guest_set_accel(VmcGuest *g, const char *name, const char *where, GError **error)
 {
+    VmcAccel a;
+
+    if (!name || !*name) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "%s: no accelerator named (kvm or tcg)",
+                    where);
+        return FALSE;
+    }
     /* libvirt's domain type 'qemu' is TCG */
-    VmcAccel a = g_str_equal(name, "qemu") ? VMC_ACCEL_TCG : vmc_accel_from_string(name);
+    a = g_str_equal(name, "qemu") ? VMC_ACCEL_TCG : vmc_accel_from_string(name);
     if (a == VMC_ACCEL_N || a == VMC_ACCEL_NONE) {
         g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
                     "%s: accelerator '%s' is not supported (kvm or tcg)", where, name);
@@ -225,14 +232,22 @@ vmc_qemu_opts(const char *text, const char *implied, char **ret_first)
     return h;
 }
 
-static void
-vmc_arch_from_binary(const char *argv0, VmcArch *arch)
+static gboolean
+vmc_arch_from_binary(const char *argv0, VmcArch *arch, const char *name, GError **error)
 {
     g_autofree char *base = g_path_get_basename(argv0);
-    if (g_str_has_prefix(base, "qemu-system-"))
+    if (g_str_has_prefix(base, "qemu-system-")) {
         *arch = vmc_arch_from_string(base + strlen("qemu-system-"));
-    else if (g_str_has_prefix(base, "qemu-kvm"))
+        if (*arch == VMC_ARCH_N) {
+            g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
+                        "%s: argument 1 '%s': arch '%s' is not supported (x86_64, s390x)", name,
+                        argv0, base + strlen("qemu-system-"));
+            return FALSE;
+        }
+    } else if (g_str_has_prefix(base, "qemu-kvm")) {
         *arch = VMC_ARCH_X86_64;
+    }
+    return TRUE;
 }
 
 /* -device TYPE,prop=value,...: the type, and every property (resolution
@@ -314,7 +329,7 @@ vmc_guest_cli_option(VmcGuest *g, const char *opt, const char *arg, const char *
         }
         if (accel) {
             g_auto(GStrv) list = g_strsplit(accel, ":", 2);
-            if (!vmc_guest_set_accel(g, list[0], where, error))
+            if (!vmc_guest_set_accel(g, list[0] ? list[0] : "", where, error))
                 return FALSE;
         }
         return TRUE;
@@ -390,7 +405,8 @@ vmc_guest_parse_argv(VmcCatalog *cat, const char *const *argv, const char *name,
     }
     g = vmc_guest_new(cat, name);
     if (n && argv[0][0] != '-') {
-        vmc_arch_from_binary(argv[0], &g->arch);
+        if (!vmc_arch_from_binary(argv[0], &g->arch, name, error))
+            return NULL;
         i = 1;
     }
     for (; i < n; i++) {
@@ -540,6 +556,16 @@ vmc_guest_xml_qemu(VmcGuest *g, xmlNode *root, const char *file, GHashTable *ali
             for (xmlNode *a = n->children; a; a = a->next)
                 if (vmc_xml_is_qemu(a, "arg")) {
                     char *v = vmc_xml_prop(a, "value");
+                    if (args->len >= VMC_GUEST_MAX_ARGS ||
+                        (v && strlen(v) > VMC_GUEST_MAX_ARG_LEN)) {
+                        g_autofree char *where = vmc_xml_where(file, a);
+                        g_free(v);
+                        g_set_error(error, VMC_ERROR, VMC_ERROR_LIMIT,
+                                    "%s: <qemu:commandline>: more than %d arguments or one longer "
+                                    "than %d bytes", where, VMC_GUEST_MAX_ARGS,
+                                    VMC_GUEST_MAX_ARG_LEN);
+                        return FALSE;
+                    }
                     g_ptr_array_add(args, v ? v : g_strdup(""));
                 }
             for (guint i = 0; i < args->len; i++) {
@@ -627,8 +653,12 @@ vmc_guest_parse_domain(VmcCatalog *cat, xmlDoc *doc, const char *data, gsize len
         g_free(g->name);
         g->name = vmc_xml_content(name);
     }
-    if (dtype && !vmc_guest_set_accel(g, dtype, file, error))
-        return NULL;
+    if (dtype) {
+        g_autofree char *where = g_strdup_printf("%s:%ld: field 'domain/@type'", file,
+                                                 xmlGetLineNo(root));
+        if (!vmc_guest_set_accel(g, dtype, where, error))
+            return NULL;
+    }
     if (type) {
         g_autofree char *arch = vmc_xml_prop(type, "arch");
         g->machine = vmc_xml_prop(type, "machine");
@@ -784,14 +814,16 @@ vmc_guest_parse(VmcCatalog *cat, const char *data, gsize len, const char *name,
         }
         return vmc_guest_parse_domain(cat, doc, data, len, name, error);
     }
-    if (*p == '{') {
+    if (*p == '{' || *p == '[') {
         json_object *root = vmc_json_parse(data, len, name, error);
         VmcGuest *g;
         if (!root)
             return NULL;
         if (!json_object_is_type(root, json_type_object)) {
             json_object_put(root);
-            g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "%s: not a JSON object", name);
+            g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                        "%s: not a guest: a guest JSON document is an object with \"format\": 1",
+                        name);
             return NULL;
         }
         g = vmc_guest_parse_json(cat, root, name, error);
