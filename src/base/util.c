@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vmcompat/error.h>
@@ -101,4 +102,10 @@ gboolean
 vmc_strv_contains0(const char *const *strv, const char *s)
 {
     return strv && g_strv_contains(strv, s);
+}
+
+gint
+vmc_strptr_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
 }

@@ -25,3 +25,6 @@ gboolean vmc_parse_uint32(const char *s, guint32 *ret);
 
 /* vmc_strv_contains0: like g_strv_contains but @strv may be NULL. */
 gboolean vmc_strv_contains0(const char *const *strv, const char *s);
+
+/* vmc_strptr_cmp: strcmp for g_ptr_array_sort() over char* elements. */
+gint vmc_strptr_cmp(gconstpointer a, gconstpointer b);

@@ -700,12 +700,6 @@ vmc_catalog_load_builtin(VmcCatalog *cat, GError **error)
     return vmc_catalog_load_builtin_machines(cat, res, error);
 }
 
-static gint
-vmc_strptr_cmp0(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 static gboolean
 vmc_catalog_load_file(VmcCatalog *cat, const char *path, VmcJsonLoader load,
                       GError **error)
@@ -749,7 +743,7 @@ vmc_catalog_load_overlay_machines(VmcCatalog *cat, const char *dir, GError **err
         while ((n = g_dir_read_name(d)))
             if (g_str_has_suffix(n, ".json") && strcmp(n, "index.json") != 0)
                 g_ptr_array_add(names, g_build_filename(pdir, n, NULL));
-        g_ptr_array_sort(names, vmc_strptr_cmp0);
+        g_ptr_array_sort(names, vmc_strptr_cmp);
         for (guint i = 0; i < names->len; i++)
             if (!vmc_catalog_load_file(cat, g_ptr_array_index(names, i),
                                        vmc__platform_load_json, error))
@@ -946,12 +940,6 @@ vmc__catalog_set_names(const VmcCatalog *cat, VmcArch arch, const VmcFeatureSet 
             g_ptr_array_add(names, g_strdup(f->name));
     }
     return names;
-}
-
-static gint
-vmc_strptr_cmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
 char *

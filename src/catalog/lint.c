@@ -8,17 +8,13 @@
 
 #include <string.h>
 
+#include "base/util.h"
+
 #include <vmcompat/lint.h>
 #include <vmcompat/machine.h>
 #include <vmcompat/platform.h>
 
 #define VMC_KVM_PV_LEAF 0x40000001u
-
-static gint
-vmc_lint_cmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
 
 static GHashTable *
 vmc_lint_model_names(const VmcCatalog *cat, VmcArch arch, const VmcCpuModel *m)
@@ -44,7 +40,7 @@ vmc_lint_diff(GHashTable *a, GHashTable *b)
             g_ptr_array_add(out, k);
     if (!out->len)
         return NULL;
-    g_ptr_array_sort(out, vmc_lint_cmp);
+    g_ptr_array_sort(out, vmc_strptr_cmp);
     g_ptr_array_add(out, NULL);
     return g_strjoinv(", ", (char **) out->pdata);
 }

@@ -104,12 +104,6 @@ vmc_abi_tunable_cmp(gconstpointer a, gconstpointer b)
 
 /* ---- CPU as JSON -------------------------------------------------------- */
 
-static gint
-vmc_cstr_cmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 static const char *
 vmc_abi_model_name(const VmcCpuDef *def)
 {
@@ -128,7 +122,7 @@ vmc_abi_cpu_original_json(const VmcCpuDef *def)
     for (guint i = 0; i < def->features->len; i++)
         g_ptr_array_add(names, (gpointer) vmc_feature_get_name(
             vmc_catalog_feature(def->cat, def->arch, g_array_index(def->features, VmcCpuFeature, i).id)));
-    g_ptr_array_sort(names, vmc_cstr_cmp);
+    g_ptr_array_sort(names, vmc_strptr_cmp);
     for (guint i = 0; i < names->len; i++) {
         const VmcFeature *f = vmc_catalog_feature_lookup(def->cat, def->arch, g_ptr_array_index(names, i));
         json_object_object_add(feats, g_ptr_array_index(names, i),
@@ -157,8 +151,8 @@ vmc_abi_cpu_updated_json(const VmcCpuDef *def)
         g_ptr_array_add(f->policy == VMC_FEATURE_POLICY_REQUIRE ||
                         f->policy == VMC_FEATURE_POLICY_FORCE ? on : off, (gpointer) n);
     }
-    g_ptr_array_sort(on, vmc_cstr_cmp);
-    g_ptr_array_sort(off, vmc_cstr_cmp);
+    g_ptr_array_sort(on, vmc_strptr_cmp);
+    g_ptr_array_sort(off, vmc_strptr_cmp);
     for (guint i = 0; i < off->len; i++)
         json_object_array_add(joff, json_object_new_string(g_ptr_array_index(off, i)));
     for (guint i = 0; i < on->len; i++)
@@ -1036,7 +1030,7 @@ vmc_abi_qemu_args_for(const VmcAbi *abi, const VmcRelease *target, GError **erro
         }
         g_ptr_array_add(names, g_strdup_printf("%s=%s", n, on ? "on" : "off"));
     }
-    g_ptr_array_sort(names, vmc_cstr_cmp);
+    g_ptr_array_sort(names, vmc_strptr_cmp);
     for (guint i = 0; i < names->len; i++) {
         g_string_append_printf(cpu, ",%s", (char *) g_ptr_array_index(names, i));
         g_free(g_ptr_array_index(names, i));

@@ -106,12 +106,6 @@ vmc_guest_note(VmcGuest *g, const char *fmt, ...)
     va_end(ap);
 }
 
-static gint
-vmc_strptr_cmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 /* Pick the arch when the input did not say; fix device lists. */
 static gboolean
 vmc_guest_finish(VmcGuest *g, GError **error)

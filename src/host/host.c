@@ -413,12 +413,6 @@ vmc_host_model(const VmcHost *host, GPtrArray **ret_disabled, GError **error)
 
 /* ---- writing the host document ----------------------------------------- */
 
-static gint
-vmc_host_strcmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 /* The keys of @table, sorted (transfer container). */
 static GPtrArray *
 vmc_host_sorted_keys(GHashTable *table)
@@ -430,7 +424,7 @@ vmc_host_sorted_keys(GHashTable *table)
     g_hash_table_iter_init(&it, table);
     while (g_hash_table_iter_next(&it, &k, NULL))
         g_ptr_array_add(keys, k);
-    g_ptr_array_sort(keys, vmc_host_strcmp);
+    g_ptr_array_sort(keys, vmc_strptr_cmp);
     return keys;
 }
 
