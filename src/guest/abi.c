@@ -268,6 +268,15 @@ vmc_tunable_applies(const VmcTunable *t, const char *const *devices)
     return FALSE;
 }
 
+/* Whether QEMU @rel predates tunable @t (it arrived in a later release). */
+static gboolean
+vmc_tunable_after(const VmcTunable *t, const VmcRelease *rel)
+{
+    VmcRelease since;
+    return vmc_tunable_get_since(t) && vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) &&
+           vmc_release_compare(&since, rel) > 0;
+}
+
 /* Whether some value of @t needs a KVM capability (kvm.cap.*, kvm.pv.*). */
 static gboolean
 vmc_tunable_needs_kvm(const VmcTunable *t)
@@ -455,16 +464,34 @@ vmc_abi_fit_release(VmcCatalog *cat, VmcCpuDef **def, const VmcHost *host,
     return TRUE;
 }
 
+/* The capabilities of platform @name that @host lacks, comma separated, or
+ * NULL when it supports the platform (or no such platform is known). */
+static char *
+vmc_abi_platform_missing(const VmcCatalog *cat, const VmcHost *host, const char *name)
+{
+    g_autoptr(GArray) rows = vmc_host_query_platforms(host, cat);
+
+    for (guint i = 0; i < rows->len; i++) {
+        VmcHostPlatform *r = &g_array_index(rows, VmcHostPlatform, i);
+        if (g_str_equal(vmc_platform_get_name(r->platform), name) && !r->supported) {
+            g_ptr_array_add(r->missing, NULL);
+            return g_strjoinv(", ", (char **) r->missing->pdata);
+        }
+    }
+    return NULL;
+}
+
 VmcVerdict *
 vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
 {
     VmcVerdict *v = vmc_verdict_new();
     GPtrArray *mts = vmc_host_get_machine_types(host);
-    const VmcPlatform *platform;
+    const VmcMachineType *mt;
+    VmcMachineStatus status;
     g_autofree char *own_rel = NULL;
+    g_autofree char *missing = NULL;
     const char *hrel_text;
     VmcRelease hrel;
-    gboolean have_rel;
 
     g_return_val_if_fail(abi && host, v);
     if (vmc_host_get_arch(host) != abi->arch) {
@@ -476,13 +503,13 @@ vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
     if (abi->accel == VMC_ACCEL_KVM && !vmc_host_has_kvm(host))
         vmc_verdict_add(v, VMC_SEVERITY_ERROR, "accel-unavailable", "kvm",
                         "the guest runs under KVM and this host has no usable KVM");
-    have_rel = vmc_host_release(host, &hrel);
-    hrel_text = have_rel ? vmc_host_get_qemu_version(host) : NULL;
-    if (!have_rel) {   /* a host that does not say: the release resolved for */
+    hrel_text = vmc_host_get_qemu_version(host);
+    if (!vmc_host_release(host, &hrel)) {   /* a host that does not say: the ABI's release */
         hrel = abi->release;
-        have_rel = TRUE;
         hrel_text = own_rel = g_strdup_printf("%u.%u", hrel.major, hrel.minor);
     }
+    mt = vmc_catalog_machine_lookup(abi->cat, abi->arch, abi->machine, NULL);
+    status = mt ? vmc_machine_type_status(mt, &hrel) : VMC_MACHINE_SUPPORTED;
     if (mts && mts->len) {
         gboolean found = FALSE;
         for (guint i = 0; i < mts->len && !found; i++)
@@ -491,35 +518,26 @@ vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
             vmc_verdict_add(v, VMC_SEVERITY_ERROR, "machine-type-unknown", abi->machine,
                             "the host's QEMU %s does not offer machine type %s",
                             hrel_text, abi->machine);
-    } else {
-        const VmcMachineType *mt = vmc_catalog_machine_lookup(abi->cat, abi->arch, abi->machine, NULL);
-        VmcMachineStatus st = mt ? vmc_machine_type_status(mt, &hrel) : VMC_MACHINE_SUPPORTED;
-        if (st == VMC_MACHINE_NOT_YET || st == VMC_MACHINE_DELETED)
-            vmc_verdict_add(v, VMC_SEVERITY_ERROR, "machine-type-unknown", abi->machine,
-                            "QEMU %s does not have machine type %s (%s)",
-                            hrel_text, abi->machine,
-                            st == VMC_MACHINE_DELETED ? "removed by then" : "newer");
+    } else if (status == VMC_MACHINE_NOT_YET || status == VMC_MACHINE_DELETED) {
+        vmc_verdict_add(v, VMC_SEVERITY_ERROR, "machine-type-unknown", abi->machine,
+                        "QEMU %s does not have machine type %s (%s)",
+                        hrel_text, abi->machine,
+                        status == VMC_MACHINE_DELETED ? "removed by then" : "newer");
     }
-    {
-        const VmcMachineType *mt = vmc_catalog_machine_lookup(abi->cat, abi->arch, abi->machine, NULL);
-        if (mt && vmc_machine_type_status(mt, &hrel) == VMC_MACHINE_DEPRECATED)
-            vmc_verdict_add(v, VMC_SEVERITY_WARNING, "machine-type-deprecated", abi->machine,
-                            "machine type %s is deprecated in QEMU %u.%u", abi->machine,
-                            hrel.major, hrel.minor);
-    }
+    if (status == VMC_MACHINE_DEPRECATED)
+        vmc_verdict_add(v, VMC_SEVERITY_WARNING, "machine-type-deprecated", abi->machine,
+                        "machine type %s is deprecated in QEMU %u.%u", abi->machine,
+                        hrel.major, hrel.minor);
     for (guint i = 0; i < abi->tunables->len; i++) {
         const VmcAbiTunable *at = &g_array_index(abi->tunables, VmcAbiTunable, i);
         const VmcTunable *t = vmc_catalog_tunable_lookup(abi->cat, at->name, NULL);
-        VmcRelease since;
         if (!t) {
             vmc_verdict_add(v, VMC_SEVERITY_ERROR, "tunable-unknown", at->name,
                             "this vmcompat's catalog does not know tunable %s", at->name);
             continue;
         }
         vmc_abi_check_needs(abi->cat, host, t, at->value, v);
-        if (vmc_tunable_get_since(t) &&
-            vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) &&
-            vmc_release_compare(&since, &hrel) > 0) {
+        if (vmc_tunable_after(t, &hrel)) {
             if (vmc_tunable_value_equal(at->value, vmc_tunable_get_safe_value(t)))
                 vmc_verdict_add(v, VMC_SEVERITY_NOTE, "tunable-absent", at->name,
                                 "QEMU %s has no %s property %s (it arrived in %s); its value "
@@ -554,22 +572,12 @@ vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
         }
     }
     vmc_abi_check_cpu(abi, host, v);
-    platform = abi->platform ? vmc_catalog_platform_lookup(abi->cat, abi->platform) : NULL;
-    if (platform) {
-        g_autoptr(GPtrArray) caps = vmc_platform_capabilities(platform, abi->arch);
-        g_autoptr(GPtrArray) missing = g_ptr_array_new();
-        for (guint i = 0; i < caps->len; i++)
-            if (!vmc_host_has_capability(host, g_ptr_array_index(caps, i)))
-                g_ptr_array_add(missing, g_ptr_array_index(caps, i));
-        if (missing->len) {
-            g_ptr_array_add(missing, NULL);
-            g_autofree char *list = g_strjoinv(", ", (char **) missing->pdata);
-            vmc_verdict_add(v, VMC_SEVERITY_NOTE, "platform-unsupported", abi->platform,
-                            "the host does not support platform %s (lacks %s); the ABI fixes "
-                            "every tunable explicitly, so only the errors above matter",
-                            abi->platform, list);
-        }
-    }
+    missing = abi->platform ? vmc_abi_platform_missing(abi->cat, host, abi->platform) : NULL;
+    if (missing)
+        vmc_verdict_add(v, VMC_SEVERITY_NOTE, "platform-unsupported", abi->platform,
+                        "the host does not support platform %s (lacks %s); the ABI fixes "
+                        "every tunable explicitly, so only the errors above matter",
+                        abi->platform, missing);
     return v;
 }
 
@@ -633,26 +641,21 @@ vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
     abi->machine = g_strdup(vmc_machine_type_get_name(mt));
     /* platform */
     if (g->platform) {
-        g_autoptr(GArray) rows = vmc_host_query_platforms(host, cat);
+        g_autofree char *missing = NULL;
         platform = vmc_catalog_platform_lookup(cat, g->platform);
         if (!platform) {
             g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN,
                         "unknown platform '%s' (see 'vmcompat catalog platforms')", g->platform);
             return NULL;
         }
-        for (guint i = 0; i < rows->len; i++) {
-            const VmcHostPlatform *r = &g_array_index(rows, VmcHostPlatform, i);
-            if (r->platform == platform && !r->supported) {
-                g_autofree char *kernel = vmc_host_kernel_version(host);
-                g_ptr_array_add(r->missing, NULL);
-                g_autofree char *list = g_strjoinv(", ", (char **) r->missing->pdata);
-                g_ptr_array_remove_index(r->missing, r->missing->len - 1);
-                g_set_error(error, VMC_ERROR, VMC_ERROR_HOST_CAPABILITY,
-                            "host does not support running this guest: platform %s needs "
-                            "capabilities %s; this host%s%s lacks them", g->platform, list,
-                            kernel ? "'s kernel " : "", kernel ? kernel : "");
-                return NULL;
-            }
+        missing = vmc_abi_platform_missing(cat, host, g->platform);
+        if (missing) {
+            g_autofree char *kernel = vmc_host_kernel_version(host);
+            g_set_error(error, VMC_ERROR, VMC_ERROR_HOST_CAPABILITY,
+                        "host does not support running this guest: platform %s needs "
+                        "capabilities %s; this host%s%s lacks them", g->platform, missing,
+                        kernel ? "'s kernel " : "", kernel ? kernel : "");
+            return NULL;
         }
     } else {
         platform = vmc_host_default_platform(host, cat);
@@ -675,7 +678,6 @@ vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
         const VmcGuestProp *p = g_hash_table_lookup(explicit_set, t);
         const VmcCompatProp *cp;
         const char *value, *source;
-        VmcRelease since;
 
         if (!vmc_tunable_has_arch(t, g->arch) || vmc_tunable_get_kind(t) == VMC_TUNABLE_CPU_FEATURE)
             continue;
@@ -685,9 +687,7 @@ vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
             continue;   /* a KVM knob: TCG has no such thing */
         /* A knob the release lacks is nothing to fix — unless the guest
          * asks for it: then it stays, and the check below refuses it. */
-        if (!p && vmc_tunable_get_since(t) &&
-            vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) &&
-            vmc_release_compare(&since, &abi->release) > 0)
+        if (!p && vmc_tunable_after(t, &abi->release))
             continue;
         cp = vmc_machine_type_compat_lookup(mt, vmc_tunable_get_driver(t), vmc_tunable_get_property(t));
         if (p) {
@@ -965,19 +965,17 @@ vmc_abi_load(VmcCatalog *cat, const char *path, GError **error)
 
 /* ---- QEMU command line ----------------------------------------------------- */
 
-/* A tunable the target release lacks can only be left out when its value
- * is the safe one — the behaviour of a QEMU without the knob. */
+/* Whether to write tunable @at for QEMU @target. A tunable @target lacks
+ * is left out when its value is the safe one — what a QEMU without the knob
+ * does — and refused otherwise (FALSE with @error). */
 static gboolean
-vmc_abi_tunable_args_ok(const VmcAbi *abi, const VmcAbiTunable *at, const VmcRelease *target,
-                        const char *target_text, GError **error)
+vmc_abi_tunable_for_target(const VmcAbi *abi, const VmcAbiTunable *at, const VmcRelease *target,
+                           const char *target_text, gboolean *write, GError **error)
 {
     const VmcTunable *t = vmc_catalog_tunable_lookup(abi->cat, at->name, NULL);
-    VmcRelease since;
 
-    if (!t || !vmc_tunable_get_since(t) ||
-        !vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) ||
-        vmc_release_compare(&since, target) <= 0 ||
-        vmc_tunable_value_equal(at->value, vmc_tunable_get_safe_value(t)))
+    *write = !t || !vmc_tunable_after(t, target);
+    if (*write || vmc_tunable_value_equal(at->value, vmc_tunable_get_safe_value(t)))
         return TRUE;
     g_set_error(error, VMC_ERROR, VMC_ERROR_HOST_CAPABILITY,
                 "%s does not know %s property %s (it arrived in %s); it cannot be set to %s",
@@ -989,16 +987,6 @@ GStrv
 vmc_abi_qemu_args(const VmcAbi *abi, GError **error)
 {
     return vmc_abi_qemu_args_for(abi, NULL, error);
-}
-
-/* Whether QEMU @rel lacks tunable @t (it arrived later). */
-static gboolean
-vmc_release_lacks_tunable(const VmcTunable *t, const VmcRelease *rel)
-{
-    VmcRelease since;
-    return t && vmc_tunable_get_since(t) &&
-           vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) &&
-           vmc_release_compare(&since, rel) > 0;
 }
 
 GStrv
@@ -1037,12 +1025,13 @@ vmc_abi_qemu_args_for(const VmcAbi *abi, const VmcRelease *target, GError **erro
     }
     for (guint i = 0; i < abi->tunables->len; i++) {
         const VmcAbiTunable *t = &g_array_index(abi->tunables, VmcAbiTunable, i);
+        gboolean write;
         if (!g_str_equal(t->driver, cpu_type) ||
             vmc_catalog_feature_lookup(abi->cat, abi->arch, t->property))
             continue;
-        if (!vmc_abi_tunable_args_ok(abi, t, target, target_text, error))
+        if (!vmc_abi_tunable_for_target(abi, t, target, target_text, &write, error))
             return NULL;
-        if (!vmc_release_lacks_tunable(vmc_catalog_tunable_lookup(abi->cat, t->name, NULL), target))
+        if (write)
             g_string_append_printf(cpu, ",%s=%s", t->property, t->value);
     }
     g_string_append(cpu, ",enforce");
@@ -1052,15 +1041,13 @@ vmc_abi_qemu_args_for(const VmcAbi *abi, const VmcRelease *target, GError **erro
         for (guint i = 0; i < list->len; i++) {
             const VmcAbiTunable *t = &g_array_index(list, VmcAbiTunable, i);
             g_autofree char *arg = NULL;
+            gboolean write = TRUE;
             if (g_str_has_suffix(t->driver, "-cpu"))
                 continue;   /* in -cpu */
-            if (!l) {
-                if (!vmc_abi_tunable_args_ok(abi, t, target, target_text, error))
-                    return NULL;
-                if (vmc_release_lacks_tunable(vmc_catalog_tunable_lookup(abi->cat, t->name, NULL),
-                                              target))
-                    continue;   /* absent there, and its value is that QEMU's behaviour */
-            }
+            if (!l && !vmc_abi_tunable_for_target(abi, t, target, target_text, &write, error))
+                return NULL;
+            if (!write)
+                continue;   /* absent there, and its value is that QEMU's behaviour */
             arg = g_strdup_printf("%s.%s=%s", t->driver, t->property, t->value);
             g_strv_builder_add_many(b, "-global", arg, NULL);
         }
