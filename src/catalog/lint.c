@@ -83,17 +83,6 @@ vmc_lint_models(const VmcCatalog *old_cat, const VmcCatalog *new_cat, VmcVerdict
     }
 }
 
-static const VmcMachineType *
-vmc_lint_newest_of(const VmcCatalog *cat, VmcArch arch, const char *family)
-{
-    for (guint i = 0; i < vmc_catalog_machine_count(cat, arch); i++) {
-        const VmcMachineType *mt = vmc_catalog_machine(cat, arch, i);
-        if (g_str_equal(vmc_machine_type_get_family(mt), family) && !vmc_machine_type_get_parent(mt))
-            return mt;
-    }
-    return NULL;
-}
-
 /* The machine type of @family whose own compat arrays include @array. */
 static const VmcMachineType *
 vmc_lint_array_holder(const VmcCatalog *cat, VmcArch arch, const char *family,
@@ -125,7 +114,7 @@ vmc_lint_machines(const VmcCatalog *old_cat, const VmcCatalog *new_cat, VmcVerdi
             if (vmc_catalog_machine_lookup(old_cat, a, vmc_machine_type_get_name(nt), NULL) ||
                 vmc_machine_type_get_parent(nt))
                 continue;   /* known before, or not the new newest */
-            old_newest = vmc_lint_newest_of(old_cat, a, vmc_machine_type_get_family(nt));
+            old_newest = vmc__machine_newest(old_cat, a, vmc_machine_type_get_family(nt));
             if (!old_newest)
                 continue;   /* a new family: nothing to compare with */
             prev_new = vmc_catalog_machine_lookup(new_cat, a, vmc_machine_type_get_name(old_newest), NULL);

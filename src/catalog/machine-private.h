@@ -9,6 +9,8 @@
  */
 #pragma once
 
+#include <json-c/json.h>
+#include <vmcompat/catalog.h>
 #include <vmcompat/machine.h>
 #include <vmcompat/platform.h>
 #include <vmcompat/release.h>
@@ -85,6 +87,15 @@ typedef struct {
     GHashTable *tunable_by_name;
     GPtrArray *platforms;        /* VmcPlatform*, sorted */
 } VmcPlatformCatalog;
+
+/* vmc__catalog_strv: a JSON array of strings (NULL: empty) as a GStrv; a
+ * non-string element is a VMC_ERROR_CATALOG error naming @file and @field. */
+GStrv vmc__catalog_strv(json_object *arr, const char *file, const char *field,
+                        GError **error);
+
+/* The newest version of machine-type @family, or NULL. */
+const VmcMachineType *vmc__machine_newest(const VmcCatalog *cat, VmcArch arch,
+                                          const char *family);
 
 void vmc__platform_catalog_init(VmcPlatformCatalog *pc);
 void vmc__tunables_init(VmcPlatformCatalog *pc);

@@ -310,19 +310,6 @@ vmc__platform_catalog_clear(VmcPlatformCatalog *pc)
     vmc__tunables_clear(pc);
 }
 
-static GStrv
-vmc_json_strv(json_object *arr)
-{
-    GPtrArray *out = g_ptr_array_new();
-    for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
-        json_object *s = json_object_array_get_idx(arr, i);
-        if (json_object_is_type(s, json_type_string))
-            g_ptr_array_add(out, g_strdup(json_object_get_string(s)));
-    }
-    g_ptr_array_add(out, NULL);
-    return (GStrv) g_ptr_array_free(out, FALSE);
-}
-
 static gboolean
 vmc_machine_load_arrays(VmcMachineCatalog *mc, json_object *arrays,
                         const char *file, GError **error)
@@ -410,9 +397,13 @@ vmc__machine_load_json(VmcPlatformCatalog *pc, const char *json, gsize len,
         const char *fname = vmc_json_str(fam, "name");
         const char *defaults = vmc_json_str(fam, "defaults_array");
         json_object *versions = vmc_json_get(fam, "versions", json_type_array);
-        json_object *aliases = vmc_json_get(fam, "aliases", json_type_array);
         json_object *is_default = vmc_json_get(fam, "default", json_type_boolean);
+        g_autofree char *afield = g_strdup_printf("families[%zu].aliases", f);
+        g_auto(GStrv) aliases = vmc__catalog_strv(vmc_json_get(fam, "aliases", json_type_array),
+                                                  name, afield, error);
 
+        if (!aliases)
+            goto out;
         if (!fname || !versions) {
             g_set_error(error, VMC_ERROR, VMC_ERROR_CATALOG,
                         "%s: field 'families[%zu]': needs name and versions", name, f);
@@ -443,11 +434,17 @@ vmc__machine_load_json(VmcPlatformCatalog *pc, const char *json, gsize len,
             mt->family = g_strdup(fname);
             mt->version = g_strdup(ver);
             mt->parent_version = g_strdup(parent);
-            mt->own_arrays = vmc_json_strv(vmc_json_get(o, "arrays", json_type_array));
-            mt->family_aliases = vmc_json_strv(aliases);
+            mt->family_aliases = g_strdupv(aliases);
             mt->family_default = is_default && json_object_get_boolean(is_default);
             g_ptr_array_add(mc->types, mt);
             g_hash_table_insert(mc->by_name, mt->name, mt);
+            {
+                g_autofree char *vfield = g_strdup_printf("families[%zu].versions[%zu].arrays", f, v);
+                mt->own_arrays = vmc__catalog_strv(vmc_json_get(o, "arrays", json_type_array),
+                                                   name, vfield, error);
+                if (!mt->own_arrays)
+                    goto out;
+            }
             if (!vmc_release_parse(since ? since : ver, &mt->since, error)) {
                 g_prefix_error(error, "%s: machine type %s: field 'since': ", name, tname);
                 goto out;
@@ -603,6 +600,12 @@ vmc_machine_newest_of(const VmcMachineCatalog *mc, const char *family,
             return mt;
     }
     return NULL;
+}
+
+const VmcMachineType *
+vmc__machine_newest(const VmcCatalog *cat, VmcArch arch, const char *family)
+{
+    return vmc_machine_newest_of(&cat->pc.machines[arch], family, FALSE, NULL, NULL);
 }
 
 const VmcMachineType *

@@ -95,9 +95,9 @@ vmc__tunables_clear(VmcPlatformCatalog *pc)
     g_clear_pointer(&pc->platforms, g_ptr_array_unref);
 }
 
-static GStrv
-vmc_strv_from_json(json_object *arr, const char *file, const char *field,
-                   GError **error)
+GStrv
+vmc__catalog_strv(json_object *arr, const char *file, const char *field,
+                  GError **error)
 {
     GStrvBuilder *b;
     GStrv out;
@@ -166,7 +166,7 @@ vmc_tunable_parse(json_object *o, const char *file, size_t idx, GError **error)
     t->since = g_strdup(vmc_json_str(o, "since"));
     t->source = g_strdup(vmc_json_str(o, "source"));
     t->need_caps = g_ptr_array_new_with_free_func((GDestroyNotify) g_strfreev);
-    t->applies_to = vmc_strv_from_json(vmc_json_get(o, "applies_to", json_type_array),
+    t->applies_to = vmc__catalog_strv(vmc_json_get(o, "applies_to", json_type_array),
                                        file, "applies_to", error);
     if (!t->applies_to)
         goto fail;
@@ -190,7 +190,7 @@ vmc_tunable_parse(json_object *o, const char *file, size_t idx, GError **error)
     if (needs) {
         json_object_object_foreach(needs, value, caps) {
             g_autofree char *f = g_strdup_printf("%s.needs.%s", field, value);
-            GStrv v = vmc_strv_from_json(caps, file, f, error);
+            GStrv v = vmc__catalog_strv(caps, file, f, error);
             if (!v) {
                 g_strv_builder_unref(vb);
                 goto fail;
@@ -360,7 +360,7 @@ vmc__platform_load_json(VmcPlatformCatalog *pc, const char *json, gsize len,
                     kernel ? kernel : "");
         goto out;
     }
-    p->capabilities = vmc_strv_from_json(vmc_json_get(root, "capabilities", json_type_array),
+    p->capabilities = vmc__catalog_strv(vmc_json_get(root, "capabilities", json_type_array),
                                          name, "capabilities", error);
     if (!p->capabilities)
         goto out;
@@ -368,7 +368,7 @@ vmc__platform_load_json(VmcPlatformCatalog *pc, const char *json, gsize len,
     for (guint a = 0; a < VMC_ARCH_N; a++) {
         json_object *list = archs ? vmc_json_get(archs, vmc_arch_to_string(a), json_type_array) : NULL;
         g_autofree char *field = g_strdup_printf("arch_capabilities.%s", vmc_arch_to_string(a));
-        p->arch_capabilities[a] = vmc_strv_from_json(list, name, field, error);
+        p->arch_capabilities[a] = vmc__catalog_strv(list, name, field, error);
         if (!p->arch_capabilities[a])
             goto out;
     }
