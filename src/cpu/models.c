@@ -75,6 +75,27 @@ vmc_models_accel_off(const VmcArchCatalog *ac, VmcAccel accel, VmcFeatureSet *of
     vmc_models_defaults_off(accel == VMC_ACCEL_KVM ? ac->defaults_kvm : ac->defaults_tcg, off);
 }
 
+void
+vmc__cpu_accel_on(const VmcCatalog *cat, VmcArch arch, VmcAccel accel, VmcFeatureSet *ret)
+{
+    const VmcArchCatalog *ac = vmc_catalog_arch(cat, arch);
+    VmcFeatureSet off;
+
+    /* what the defaults touch, minus what they leave off */
+    vmc_feature_set_clear(ret);
+    if (accel == VMC_ACCEL_NONE)
+        return;
+    vmc_models_accel_off(ac, accel, &off);
+    for (guint l = 0; l < 2; l++) {
+        const GArray *props = l ? (accel == VMC_ACCEL_KVM ? ac->defaults_kvm : ac->defaults_tcg)
+                                : ac->defaults_always;
+        for (guint i = 0; i < props->len; i++)
+            if (g_array_index(props, VmcFeatureProp, i).value)
+                vmc_feature_set_add(ret, g_array_index(props, VmcFeatureProp, i).feature);
+    }
+    vmc_feature_set_andnot(ret, ret, &off);
+}
+
 /* What QEMU instantiates of @m: its features minus @off, minus every
  * group of dependents whose dependency is then off (QEMU
  * feature_dependencies[] in x86_cpu_expand_features). */

@@ -355,25 +355,6 @@ vmc_abi_default_cpu(VmcCatalog *cat, VmcArch arch, GError **error)
     }
 }
 
-/* The accelerator's own features (defaults that turn a feature on): they
- * come from KVM/TCG, not from the host CPU. */
-static void
-vmc_abi_accel_own(const VmcCatalog *cat, VmcArch arch, VmcAccel accel, VmcFeatureSet *ret)
-{
-    const VmcArchCatalog *ac = vmc_catalog_arch(cat, arch);
-    const GArray *lists[2] = { ac->defaults_always,
-                               accel == VMC_ACCEL_KVM ? ac->defaults_kvm : ac->defaults_tcg };
-    vmc_feature_set_clear(ret);
-    if (accel == VMC_ACCEL_NONE)
-        return;
-    for (guint l = 0; l < 2; l++)
-        for (guint i = 0; i < lists[l]->len; i++) {
-            const VmcFeatureProp *p = &g_array_index(lists[l], VmcFeatureProp, i);
-            if (p->value)
-                vmc_feature_set_add(ret, p->feature);
-        }
-}
-
 /* CPU features of the updated CPU the host cannot give (KVM), by name. */
 static void
 vmc_abi_check_cpu(const VmcAbi *abi, const VmcHost *host, VmcVerdict *v)
@@ -396,7 +377,7 @@ vmc_abi_check_cpu(const VmcAbi *abi, const VmcHost *host, VmcVerdict *v)
         return;
     }
     vmc_feature_set_or(&host_set, &host_set, &hcpu->host_deprecated_disabled);
-    vmc_abi_accel_own(abi->cat, abi->arch, abi->accel, &own);
+    vmc__cpu_accel_on(abi->cat, abi->arch, abi->accel, &own);
     /* KVM paravirt bits are judged as tunables (their capabilities) */
     for (guint i = 0; i < abi->tunables->len; i++) {
         const VmcAbiTunable *t = &g_array_index(abi->tunables, VmcAbiTunable, i);

@@ -55,3 +55,12 @@ const VmcArchOps *vmc__arch_ops(VmcArch arch);
 void vmc__cpu_required_features(const VmcCatalog *cat, VmcArch arch,
                                 const VmcFeatureSet *model,
                                 const VmcFeatureSet *host, VmcFeatureSet *ret);
+
+/*
+ * vmc__cpu_accel_on:
+ * The features @accel's defaults turn on (the hypervisor bit; under KVM its
+ * paravirt bits and x2apic): the accelerator's own, never asked of the host
+ * CPU. Empty for VMC_ACCEL_NONE.
+ */
+void vmc__cpu_accel_on(const VmcCatalog *cat, VmcArch arch, VmcAccel accel,
+                       VmcFeatureSet *ret);
