@@ -46,6 +46,7 @@
  */
 #include "harness/harness.h"
 #include "harness/qmp-client.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -411,12 +412,6 @@ instances_of(Live *l, const char *driver)
     return out;
 }
 
-static gint
-cmp_strptr(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 /* A -global setting (tunable or explicit property) on every instance of
  * its driver. Returns the number of instances compared. */
 static guint
@@ -426,7 +421,7 @@ check_setting(Live *l, const char *what, const char *driver, const char *propert
     g_autoptr(GPtrArray) paths = instances_of(l, driver);
     guint n = 0;
 
-    g_ptr_array_sort(paths, cmp_strptr);
+    g_ptr_array_sort(paths, vmc_strptr_cmp);
     if (!paths->len) {
         g_test_message("%s %s.%s=%s: no live instance of %s", what, driver, property, value,
                        driver);

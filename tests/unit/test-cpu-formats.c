@@ -9,6 +9,7 @@
  * VMC_TEST_REGENERATE_OUTPUT=1 rewrites the expected files.
  */
 #include "harness.h"
+#include "base/util.h"
 
 #include <string.h>
 
@@ -145,12 +146,6 @@ run_case(gconstpointer data)
         g_test_fail_printf("%s: output differs from expected.txt", dir);
 }
 
-static gint
-cmp_strp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -163,7 +158,7 @@ main(int argc, char **argv)
     g_assert_nonnull(d);
     for (const char *n; (n = g_dir_read_name(d));)
         g_ptr_array_add(names, g_strdup(n));
-    g_ptr_array_sort(names, cmp_strp);
+    g_ptr_array_sort(names, vmc_strptr_cmp);
     for (guint i = 0; i < names->len; i++) {
         const char *n = g_ptr_array_index(names, i);
         g_autofree char *path = g_strdup_printf("/cpu-formats/%s", n);

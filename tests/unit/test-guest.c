@@ -25,6 +25,7 @@
  * robustness bounds (100 KB arguments, 10,000 arguments, NUL bytes).
  */
 #include "harness.h"
+#include "base/util.h"
 
 #include <string.h>
 
@@ -1066,12 +1067,6 @@ test_json_fields(void)
 
 /* ---- main --------------------------------------------------------------- */
 
-static gint
-cmp_strp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -1087,7 +1082,7 @@ main(int argc, char **argv)
         if (g_file_test(p, G_FILE_TEST_IS_DIR))
             g_ptr_array_add(names, g_strdup(n));
     }
-    g_ptr_array_sort(names, cmp_strp);
+    g_ptr_array_sort(names, vmc_strptr_cmp);
     for (guint i = 0; i < names->len; i++) {
         const char *n = g_ptr_array_index(names, i);
         g_autofree char *path = g_strdup_printf("/guest/case/%s", n);

@@ -25,6 +25,7 @@
  *    left behind on failure).
  */
 #include "harness.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -154,12 +155,6 @@ check_host_model(const VmcHost *host)
 
 /* ---- 1. the 61 CPUID dumps as hosts -------------------------------------- */
 
-static gint
-cmp_strp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 
 static void
 test_cpuid_dump(gconstpointer p)
@@ -217,7 +212,7 @@ list_cpuid_dumps(void)
         if (keep)
             g_ptr_array_add(out, g_strndup(n, strlen(n) - 4));
     }
-    g_ptr_array_sort(out, cmp_strp);
+    g_ptr_array_sort(out, vmc_strptr_cmp);
     return out;
 }
 

@@ -15,6 +15,7 @@
  *    and a TCG/KVM difference that only the defaults explain.
  */
 #include "harness.h"
+#include "base/util.h"
 
 #include <string.h>
 #include <glib/gstdio.h>
@@ -73,12 +74,6 @@ naive_required(VmcCatalog *cat, const VmcFeatureSet *model, const VmcFeatureSet 
     }
 }
 
-static gint
-cmp_strp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 /* The x86_64-cpuid-<H>.xml dumps of libvirt's test data, sorted (transfer
  * full; file names). */
 static GPtrArray *
@@ -100,7 +95,7 @@ list_cpuid_dumps(void)
         if (keep)
             g_ptr_array_add(out, g_strdup(n));
     }
-    g_ptr_array_sort(out, cmp_strp);
+    g_ptr_array_sort(out, vmc_strptr_cmp);
     return out;
 }
 
