@@ -16,3 +16,4 @@
 #include <vmcompat/guest.h>
 #include <vmcompat/abi.h>
 #include <vmcompat/lint.h>
+#include <vmcompat/migrate.h>
