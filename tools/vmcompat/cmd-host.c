@@ -95,6 +95,44 @@ cmd_host_probe(VmcCli *cli, int argc, char **argv)
 }
 
 static int
+cmd_host_convert(VmcCli *cli, int argc, char **argv)
+{
+    g_autoptr(GOptionContext) ctx = g_option_context_new("HOST - write any host input as a host document");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcHost) host = NULL;
+    g_autofree char *out = NULL;
+    int rc;
+    GOptionEntry entries[] = {
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
+          "Write the host document to FILE (atomically) instead of stdout", "FILE" },
+        { NULL },
+    };
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "HOST is a host document, virsh capabilities or domcapabilities XML, a\n"
+        "libvirt CPUID dump, or a directory of QMP captures. The result is the host\n"
+        "document every command reads (docs/host-document.md), e.g. to keep a\n"
+        "fleet's hosts in one format.\n");
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc != 2)
+        return vmc_cli_usage_error(cli, "expected one HOST");
+    if (!(host = vmc_cli_read_host(cli, argv[1], &error)))
+        return vmc_cli_fail(cli, error);
+    if (out) {
+        if (!vmc_host_save(host, out, &error))
+            return vmc_cli_fail(cli, error);
+        return VMC_EXIT_OK;
+    }
+    {
+        g_autofree char *json = vmc_host_to_json(host);
+        fputs(json, stdout);
+    }
+    return VMC_EXIT_OK;
+}
+
+static int
 cmd_host_model(VmcCli *cli, int argc, char **argv)
 {
     g_autoptr(GOptionContext) ctx = g_option_context_new("HOST - the host-model CPU of a host (deprecated features disabled)");
@@ -353,6 +391,7 @@ cmd_report(VmcCli *cli, int argc, char **argv)
 static const VmcCliCommand host_commands[] = {
     { "probe", "probe this machine, write its host document", cmd_host_probe },
     { "model", "the host-model CPU of a host", cmd_host_model },
+    { "convert", "write any host input as a host document", cmd_host_convert },
     { "platforms", "the platforms a host supports, and its default", vmc_cmd_host_platforms },
     { NULL },
 };
