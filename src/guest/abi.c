@@ -307,6 +307,26 @@ vmc_tunable_for_prop(const VmcCatalog *cat, const VmcGuestProp *p)
     return NULL;
 }
 
+/* Whether a compat property on QOM type @driver reaches the guest's CPU:
+ * "x86_64-cpu" reaches every x86 CPU; "Skylake-Server-x86_64-cpu" only the
+ * unversioned name as the guest wrote it (QEMU registers the -vN versions
+ * as other types, compat-props.json notes). */
+static gboolean
+vmc_abi_compat_reaches_cpu(const char *driver, const VmcGuest *g)
+{
+    const char *suffix = g->arch == VMC_ARCH_S390X ? "-s390x-cpu" : "-x86_64-cpu";
+    const char *model = g->cpu && g->cpu->mode == VMC_CPU_MODE_CUSTOM ?
+                        vmc_cpu_def_get_model(g->cpu) : NULL;
+    gsize n;
+
+    if (g_str_equal(driver, suffix + 1))
+        return TRUE;
+    if (!model && g->arch == VMC_ARCH_X86_64 && !g->cpu)
+        model = "qemu64";   /* QEMU's default CPU */
+    n = model ? strlen(model) : 0;
+    return model && g_str_has_prefix(driver, model) && g_str_equal(driver + n, suffix);
+}
+
 /* Appends the sentence for a tunable value whose capabilities @host lacks;
  * TRUE when everything is there. */
 static gboolean
@@ -378,11 +398,13 @@ vmc_abi_check_cpu(const VmcAbi *abi, const VmcHost *host, VmcVerdict *v)
     }
     vmc_feature_set_or(&host_set, &host_set, &hcpu->host_deprecated_disabled);
     vmc__cpu_accel_on(abi->cat, abi->arch, abi->accel, &own);
-    /* KVM paravirt bits are judged as tunables (their capabilities) */
+    /* KVM paravirt bits are judged as tunables (their capabilities); CPUID
+     * bits a machine type sets on a model are the model's, judged here */
     for (guint i = 0; i < abi->tunables->len; i++) {
         const VmcAbiTunable *t = &g_array_index(abi->tunables, VmcAbiTunable, i);
         const VmcFeature *f = vmc_catalog_feature_lookup(abi->cat, abi->arch, t->property);
-        if (f)
+        const VmcTunable *tt = vmc_catalog_tunable_lookup(abi->cat, t->name, NULL);
+        if (f && !(tt && vmc_tunable_get_kind(tt) == VMC_TUNABLE_CPU_FEATURE))
             vmc_feature_set_add(&own, vmc_feature_get_id(f));
     }
     vmc_feature_set_andnot(&want, &want, &own);
@@ -660,8 +682,23 @@ vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
         const VmcCompatProp *cp;
         const char *value, *source;
 
-        if (!vmc_tunable_has_arch(t, g->arch) || vmc_tunable_get_kind(t) == VMC_TUNABLE_CPU_FEATURE)
+        if (!vmc_tunable_has_arch(t, g->arch))
             continue;
+        if (vmc_tunable_get_kind(t) == VMC_TUNABLE_CPU_FEATURE) {
+            /* A CPUID bit the machine type sets on a CPU model (pc-*-3.1:
+             * Skylake-Server mpx=on): the model as QEMU defines it on that
+             * machine type. Absent a compat value the model's own holds. */
+            if (!p && !vmc_tunable_after(t, &abi->release) &&
+                (cp = vmc_machine_type_compat_lookup(mt, vmc_tunable_get_driver(t),
+                                                           vmc_tunable_get_property(t))) &&
+                vmc_abi_compat_reaches_cpu(vmc_tunable_get_driver(t), g))
+                vmc_abi_add(abi, abi->tunables, vmc_tunable_get_driver(t),
+                            vmc_tunable_get_property(t), cp->value, "machine-type");
+            else if (p)
+                vmc_abi_add(abi, abi->tunables, vmc_tunable_get_driver(t),
+                            vmc_tunable_get_property(t), p->value, "guest");
+            continue;
+        }
         if (!p && !vmc_tunable_applies(t, (const char *const *) abi->devices))
             continue;
         if (!p && abi->accel != VMC_ACCEL_KVM && vmc_tunable_needs_kvm(t))
