@@ -17,3 +17,4 @@
 #include <vmcompat/abi.h>
 #include <vmcompat/lint.h>
 #include <vmcompat/migrate.h>
+#include <vmcompat/save-image.h>
