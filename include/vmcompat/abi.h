@@ -40,8 +40,30 @@ VmcAbi *vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *guest,
                           const VmcHost *host, const VmcRelease *release,
                           GError **error);
 
-/* Checks a resolved ABI against a host: runnable or not, with reasons. */
+/* Checks a resolved ABI against a host: runnable or not, with reasons —
+ * under check=full (the updated CPU exactly). */
 VmcVerdict *vmc_abi_check(const VmcAbi *abi, const VmcHost *host);
+
+/* The check mode of @abi: its original CPU's check attribute, else
+ * libvirt's default for the CPU mode (none for host-passthrough and
+ * maximum, partial otherwise). Never VMC_CPU_CHECK_DEFAULT. */
+VmcCpuCheck vmc_abi_get_check(const VmcAbi *abi);
+
+/* vmc_abi_check_mode: what starting @abi on @host under @mode would do
+ * (VMC_CPU_CHECK_DEFAULT: the ABI's own mode). Machine type, tunables of
+ * devices and the accelerator are judged alike in every mode; the CPU:
+ *  - full: every enabled feature of the *updated* CPU must be known to the
+ *    host's QEMU and offered by its KVM (errors);
+ *  - partial: the features of the *original* CPU (its model — with the
+ *    bits the machine type sets on it — and the features it names) are
+ *    errors when missing; features the hypervisor added (accelerator and
+ *    platform paravirt bits) that the host cannot present are warnings:
+ *    the guest would lose them;
+ *  - none: nothing about the CPU is an error; what would change is a
+ *    warning, never silent.
+ * Features the accelerator itself provides (x2apic, hypervisor under KVM)
+ * are never asked of the host CPU (seed 001). docs/migration.md. */
+VmcVerdict *vmc_abi_check_mode(const VmcAbi *abi, const VmcHost *host, VmcCpuCheck mode);
 
 /* The QEMU arguments that start exactly this ABI (argv without the
  * binary): -machine, -accel, -cpu with every feature explicit and enforce,

@@ -15,29 +15,26 @@
 
 G_BEGIN_DECLS
 
-/**
- * VmcCheckMode:
- * @VMC_CHECK_DEFAULT: the ABI's own mode (its original CPU's check
- *     attribute), else libvirt's default for the CPU mode: none for
- *     host-passthrough, partial otherwise
- * @VMC_CHECK_NONE: the CPU is not verified; what would change is reported
- *     as warnings, never hidden
- * @VMC_CHECK_PARTIAL: the original definition must be honoured; features
- *     the hypervisor added may be lost (warnings)
- * @VMC_CHECK_FULL: the updated definition must be reproduced exactly
- */
-typedef enum {
-    VMC_CHECK_DEFAULT,
-    VMC_CHECK_NONE,
-    VMC_CHECK_PARTIAL,
-    VMC_CHECK_FULL,
-    VMC_CHECK_N,
-} VmcCheckMode;
+/* Check modes are VmcCpuCheck (cpu-def.h): the rules of each are
+ * vmc_abi_check_mode()'s (abi.h). */
 
-const char *vmc_check_mode_to_string(VmcCheckMode mode);
-/* VMC_CHECK_N when @name is none of "default", "none", "partial", "full". */
-VmcCheckMode vmc_check_mode_from_string(const char *name);
-/* The mode a check of @abi uses for @mode (resolves VMC_CHECK_DEFAULT). */
-VmcCheckMode vmc_abi_check_mode(const VmcAbi *abi, VmcCheckMode mode);
+/**
+ * vmc_migrate_check:
+ * @abi: the guest as it runs on @src (resolved there, or on a host like it)
+ * @src: the source host
+ * @dst: the destination host
+ * @mode: the check mode; VMC_CPU_CHECK_DEFAULT: the ABI's own
+ *
+ * Whether @abi can be migrated live from @src to @dst: the destination must
+ * present the same guest ABI — machine type known to its QEMU (and not
+ * removed), every tunable known and its capabilities there, the CPU as
+ * @mode says (vmc_abi_check_mode). Adds, as notes/warnings: a backward
+ * migration to an older QEMU, a platform the destination does not support,
+ * an ABI that does not run on @src as resolved.
+ *
+ * Returns: (transfer full): the verdict, never NULL.
+ */
+VmcVerdict *vmc_migrate_check(const VmcAbi *abi, const VmcHost *src, const VmcHost *dst,
+                              VmcCpuCheck mode);
 
 G_END_DECLS

@@ -331,7 +331,7 @@ vmc_abi_compat_reaches_cpu(const char *driver, const VmcGuest *g)
  * TRUE when everything is there. */
 static gboolean
 vmc_abi_check_needs(const VmcCatalog *cat, const VmcHost *host, const VmcTunable *t,
-                    const char *value, VmcVerdict *v)
+                    const char *value, VmcSeverity sev, const char *why, VmcVerdict *v)
 {
     const char *const *caps = vmc_tunable_needs(t, value);
     g_autofree char *label = vmc_driver_label(vmc_tunable_get_driver(t));
@@ -346,10 +346,10 @@ vmc_abi_check_needs(const VmcCatalog *cat, const VmcHost *host, const VmcTunable
         first = vmc_catalog_platform_first_with(cat, t, value);
         if (first)
             since = g_strdup_printf(" (platform %s or newer)", vmc_platform_get_name(first));
-        vmc_verdict_add(v, VMC_SEVERITY_ERROR, "host-capability-missing", caps[i],
-                        "%s property %s=%s needs capability %s%s; this host%s%s lacks it",
+        vmc_verdict_add(v, sev, "host-capability-missing", caps[i],
+                        "%s property %s=%s needs capability %s%s; this host%s%s lacks it%s",
                         label, vmc_tunable_get_property(t), value, caps[i], since ? since : "",
-                        kernel ? "'s kernel " : "", kernel ? kernel : "");
+                        kernel ? "'s kernel " : "", kernel ? kernel : "", why);
         ok = FALSE;
     }
     return ok;
@@ -375,9 +375,71 @@ vmc_abi_default_cpu(VmcCatalog *cat, VmcArch arch, GError **error)
     }
 }
 
+/* How one check judges the CPU: the mode, and under partial the features
+ * the original CPU asks for (everything else the hypervisor added). */
+typedef struct {
+    VmcCpuCheck mode;
+    gboolean all_asked;      /* host-model, host-passthrough: the updated CPU is the ask */
+    VmcFeatureSet asked;
+} VmcCpuJudge;
+
+static void
+vmc_cpu_judge_init(VmcCpuJudge *j, const VmcAbi *abi, VmcCpuCheck mode)
+{
+    const VmcCpuDef *orig = abi->original;
+    g_autoptr(VmcCpuDef) model_only = NULL;
+
+    memset(j, 0, sizeof(*j));
+    j->mode = mode == VMC_CPU_CHECK_DEFAULT ? vmc_abi_get_check(abi) : mode;
+    if (j->mode != VMC_CPU_CHECK_PARTIAL)
+        return;
+    if (orig && orig->mode != VMC_CPU_MODE_CUSTOM) {
+        j->all_asked = TRUE;    /* libvirt migrates them as the expanded CPU */
+        return;
+    }
+    if (!orig)    /* QEMU's default CPU: its model is the ask */
+        orig = model_only = vmc_cpu_def_parse_cli(abi->cat, abi->arch,
+                                                  vmc_abi_model_name(abi->updated), NULL);
+    if (!orig || !vmc_cpu_effective_features(orig, &j->asked, NULL)) {
+        j->all_asked = TRUE;    /* cannot tell: judge everything as asked */
+        return;
+    }
+    /* the bits a machine type sets on the model, and what the guest set */
+    for (guint i = 0; i < abi->tunables->len; i++) {
+        const VmcAbiTunable *at = &g_array_index(abi->tunables, VmcAbiTunable, i);
+        const VmcTunable *t = vmc_catalog_tunable_lookup(abi->cat, at->name, NULL);
+        const VmcFeature *f = vmc_catalog_feature_lookup(abi->cat, abi->arch, at->property);
+        if (f && (g_str_equal(at->source, "guest") ||
+                  (t && vmc_tunable_get_kind(t) == VMC_TUNABLE_CPU_FEATURE)))
+            vmc_feature_set_add(&j->asked, vmc_feature_get_id(f));
+    }
+}
+
+static gboolean
+vmc_cpu_judge_asked(const VmcCpuJudge *j, guint id)
+{
+    return j->all_asked || vmc_feature_set_has(&j->asked, id);
+}
+
+/* Severity of a CPU item the host cannot present, and the words that say
+ * why a warning is only a warning. */
+static VmcSeverity
+vmc_cpu_judge(const VmcCpuJudge *j, gboolean asked, const char **why)
+{
+    if (j->mode == VMC_CPU_CHECK_FULL || (j->mode == VMC_CPU_CHECK_PARTIAL && asked)) {
+        *why = "";
+        return VMC_SEVERITY_ERROR;
+    }
+    *why = j->mode == VMC_CPU_CHECK_PARTIAL ?
+           " (check=partial: the hypervisor added it, the original CPU does not ask for it; "
+           "the guest would lose it)" :
+           " (check=none: the CPU is not verified; the guest would lose it)";
+    return VMC_SEVERITY_WARNING;
+}
+
 /* CPU features of the updated CPU the host cannot give (KVM), by name. */
 static void
-vmc_abi_check_cpu(const VmcAbi *abi, const VmcHost *host, VmcVerdict *v)
+vmc_abi_check_cpu(const VmcAbi *abi, const VmcHost *host, const VmcCpuJudge *j, VmcVerdict *v)
 {
     const VmcCpuDef *hcpu = vmc_host_get_cpu(host);
     VmcFeatureSet want, own, host_set, required, missing;
@@ -412,10 +474,23 @@ vmc_abi_check_cpu(const VmcAbi *abi, const VmcHost *host, VmcVerdict *v)
     vmc_feature_set_andnot(&missing, &required, &host_set);
     if (vmc_feature_set_is_empty(&missing))
         return;
-    list = vmc__catalog_format_set(abi->cat, abi->arch, &missing);
-    vmc_verdict_add(v, VMC_SEVERITY_ERROR, "cpu-feature-missing", list,
-                    "CPU %s needs features the host's KVM does not offer: %s",
-                    vmc_abi_model_name(abi->updated), list);
+    for (guint pass = 0; pass < 2; pass++) {   /* asked, then added */
+        VmcFeatureSet part;
+        const char *why;
+        VmcSeverity sev;
+        vmc_feature_set_clear(&part);
+        for (guint id = 0; id < VMC_FEATURE_SET_BITS; id++)
+            if (vmc_feature_set_has(&missing, id) && vmc_cpu_judge_asked(j, id) == !pass)
+                vmc_feature_set_add(&part, id);
+        if (vmc_feature_set_is_empty(&part))
+            continue;
+        sev = vmc_cpu_judge(j, !pass, &why);
+        g_free(list);
+        list = vmc__catalog_format_set(abi->cat, abi->arch, &part);
+        vmc_verdict_add(v, sev, "cpu-feature-missing", list,
+                        "CPU %s needs features the host's KVM does not offer: %s%s",
+                        vmc_abi_model_name(abi->updated), list, why);
+    }
 }
 
 /* A host-model CPU as QEMU @rel would present it: without the features
@@ -484,19 +559,43 @@ vmc_abi_platform_missing(const VmcCatalog *cat, const VmcHost *host, const char 
     return NULL;
 }
 
+VmcCpuCheck
+vmc_abi_get_check(const VmcAbi *abi)
+{
+    VmcCpuCheck c = abi->original ? vmc_cpu_def_get_check(abi->original) : VMC_CPU_CHECK_DEFAULT;
+
+    if (c != VMC_CPU_CHECK_DEFAULT && c < VMC_CPU_CHECK_N)
+        return c;
+    /* libvirt's QEMU driver (qemuDomainDefCPUPostParse): none for
+     * host-passthrough and maximum, partial for custom and host-model */
+    if (abi->original && (abi->original->mode == VMC_CPU_MODE_HOST_PASSTHROUGH ||
+                          abi->original->mode == VMC_CPU_MODE_MAXIMUM))
+        return VMC_CPU_CHECK_NONE;
+    return VMC_CPU_CHECK_PARTIAL;
+}
+
 VmcVerdict *
 vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
 {
+    return vmc_abi_check_mode(abi, host, VMC_CPU_CHECK_FULL);
+}
+
+VmcVerdict *
+vmc_abi_check_mode(const VmcAbi *abi, const VmcHost *host, VmcCpuCheck mode)
+{
     VmcVerdict *v = vmc_verdict_new();
+    VmcCpuJudge judge;
     GPtrArray *mts = vmc_host_get_machine_types(host);
     const VmcMachineType *mt;
     VmcMachineStatus status;
     g_autofree char *own_rel = NULL;
     g_autofree char *missing = NULL;
-    const char *hrel_text;
+    const char *hrel_text, *why = "";
+    VmcSeverity sev;
     VmcRelease hrel;
 
     g_return_val_if_fail(abi && host, v);
+    vmc_cpu_judge_init(&judge, abi, mode);
     if (vmc_host_get_arch(host) != abi->arch) {
         vmc_verdict_add(v, VMC_SEVERITY_ERROR, "arch-mismatch", vmc_arch_to_string(abi->arch),
                         "the guest is %s, the host %s", vmc_arch_to_string(abi->arch),
@@ -539,7 +638,16 @@ vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
                             "this vmcompat's catalog does not know tunable %s", at->name);
             continue;
         }
-        vmc_abi_check_needs(abi->cat, host, t, at->value, v);
+        {
+            /* a CPUID bit of the CPU is judged by the check mode */
+            const VmcFeature *f = g_str_has_suffix(at->driver, "-cpu") ?
+                vmc_catalog_feature_lookup(abi->cat, abi->arch, at->property) : NULL;
+            gboolean asked = !f || vmc_cpu_judge_asked(&judge, vmc_feature_get_id(f));
+            sev = f ? vmc_cpu_judge(&judge, asked, &why) : VMC_SEVERITY_ERROR;
+            if (!f)
+                why = "";
+        }
+        vmc_abi_check_needs(abi->cat, host, t, at->value, sev, why, v);
         if (vmc_tunable_after(t, &hrel)) {
             if (vmc_tunable_value_equal(at->value, vmc_tunable_get_safe_value(t)))
                 vmc_verdict_add(v, VMC_SEVERITY_NOTE, "tunable-absent", at->name,
@@ -548,33 +656,42 @@ vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
                                 vmc_tunable_get_driver(t), vmc_tunable_get_property(t),
                                 vmc_tunable_get_since(t), at->value);
             else
-                vmc_verdict_add(v, VMC_SEVERITY_ERROR, "tunable-unknown", at->name,
+                vmc_verdict_add(v, sev, "tunable-unknown", at->name,
                                 "QEMU %s does not know %s property %s (it arrived in %s); "
-                                "it cannot be set to %s", hrel_text,
+                                "it cannot be set to %s%s", hrel_text,
                                 vmc_tunable_get_driver(t), vmc_tunable_get_property(t),
-                                vmc_tunable_get_since(t), at->value);
+                                vmc_tunable_get_since(t), at->value, why);
         }
     }
     if (abi->updated) {
         const char *since = NULL;
         const char *model = vmc_abi_model_name(abi->updated);
+        /* under partial the destination starts the model as the guest
+         * named it (an alias resolves by machine type, as on the source) */
+        if (judge.mode == VMC_CPU_CHECK_PARTIAL && abi->original &&
+            abi->original->mode == VMC_CPU_MODE_CUSTOM && vmc_cpu_def_get_model(abi->original))
+            model = vmc_cpu_def_get_model(abi->original);
         if (model && vmc_release_knows_model(abi->cat, abi->arch, &hrel, model, &since) ==
-            VMC_RELEASE_KNOWS_NO)
-            vmc_verdict_add(v, VMC_SEVERITY_ERROR, "cpu-model-unknown", model,
-                            "QEMU %s does not know CPU model %s (it arrived in %s)",
-                            hrel_text, model, since);
+            VMC_RELEASE_KNOWS_NO) {
+            sev = vmc_cpu_judge(&judge, TRUE, &why);
+            vmc_verdict_add(v, sev, "cpu-model-unknown", model,
+                            "QEMU %s does not know CPU model %s (it arrived in %s)%s",
+                            hrel_text, model, since, why);
+        }
         for (guint i = 0; i < abi->updated->features->len; i++) {
             const VmcCpuFeature *f = &g_array_index(abi->updated->features, VmcCpuFeature, i);
             const char *n = vmc_feature_get_name(vmc_catalog_feature(abi->cat, abi->arch, f->id));
             if (f->policy != VMC_FEATURE_POLICY_REQUIRE)
                 continue;
-            if (vmc_release_knows_feature(abi->cat, abi->arch, &hrel, n, &since) == VMC_RELEASE_KNOWS_NO)
-                vmc_verdict_add(v, VMC_SEVERITY_ERROR, "cpu-feature-unknown", n,
-                                "QEMU %s does not know CPU feature %s (it arrived in %s)",
-                                hrel_text, n, since);
+            if (vmc_release_knows_feature(abi->cat, abi->arch, &hrel, n, &since) == VMC_RELEASE_KNOWS_NO) {
+                sev = vmc_cpu_judge(&judge, vmc_cpu_judge_asked(&judge, f->id), &why);
+                vmc_verdict_add(v, sev, "cpu-feature-unknown", n,
+                                "QEMU %s does not know CPU feature %s (it arrived in %s)%s",
+                                hrel_text, n, since, why);
+            }
         }
     }
-    vmc_abi_check_cpu(abi, host, v);
+    vmc_abi_check_cpu(abi, host, &judge, v);
     missing = abi->platform ? vmc_abi_platform_missing(abi->cat, host, abi->platform) : NULL;
     if (missing)
         vmc_verdict_add(v, VMC_SEVERITY_NOTE, "platform-unsupported", abi->platform,

@@ -82,17 +82,23 @@ def machine_types(release):
 
 
 def build(spec, vmcompat, shared):
-    dump = os.path.join(shared, "data", "libvirt", "data", f"x86_64-cpuid-{spec['cpuid']}.xml")
-    xml = edit_cpuid(open(dump).read(), spec.get("edits", []))
-    with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as tmp:
-        tmp.write(xml)
-    try:
-        conv = subprocess.run([vmcompat, "host", "convert", tmp.name], check=True,
-                              capture_output=True, text=True, env=dict(os.environ, VMCOMPAT_DATA_DIRS=""))
-    finally:
-        os.unlink(tmp.name)
-    cpu = json.loads(conv.stdout)["cpu"]
     base = json.load(open(os.path.join(ROOT, "tests", "data", "hosts", spec["base"])))
+    if spec["cpuid"]:
+        dump = os.path.join(shared, "data", "libvirt", "data", f"x86_64-cpuid-{spec['cpuid']}.xml")
+        xml = edit_cpuid(open(dump).read(), spec.get("edits", []))
+        with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as tmp:
+            tmp.write(xml)
+        try:
+            conv = subprocess.run([vmcompat, "host", "convert", tmp.name], check=True,
+                                  capture_output=True, text=True,
+                                  env=dict(os.environ, VMCOMPAT_DATA_DIRS=""))
+        finally:
+            os.unlink(tmp.name)
+        cpu = json.loads(conv.stdout)["cpu"]
+        cpu_from = f"libvirt CPUID dump x86_64-cpuid-{spec['cpuid']}.xml"
+    else:
+        cpu = base["cpu"]
+        cpu_from = f"tests/data/hosts/{spec['base']}"
     doc = {"format": 1, "arch": "x86_64", "source": "document", "name": spec["name"]}
     doc["kernel"] = spec.get("kernel", base["kernel"])
     qemu = dict(base["qemu"])
@@ -115,8 +121,8 @@ def build(spec, vmcompat, shared):
     doc["capabilities"] = dict(sorted(caps.items()))
     doc["cpu"] = cpu
     edits = ", ".join(spec.get("edits", [])) or "none"
-    doc["notes"] = [f"scenario host (tools/gen/gen-hosts.py): {spec['why']}. CPU: libvirt CPUID dump "
-                    f"x86_64-cpuid-{spec['cpuid']}.xml, kernel edits: {edits}; kernel, KVM and "
+    doc["notes"] = [f"scenario host (tools/gen/gen-hosts.py): {spec['why']}. CPU: "
+                    f"{cpu_from}, kernel edits: {edits}; kernel, KVM and "
                     f"capabilities from tests/data/hosts/{spec['base']}"]
     return json.dumps(doc, indent=1) + "\n"
 

@@ -176,3 +176,39 @@ vmc_cli_dispatch(VmcCli *cli, const char *group, const VmcCliCommand *cmds,
             group, name, group);
     return VMC_EXIT_BAD_INPUT;
 }
+
+void
+vmc_cli_print_verdict(VmcCli *cli, const VmcVerdict *v, const char *what)
+{
+    if (cli->json) {
+        g_autofree char *s = vmc_verdict_to_json(v);
+        printf("%s\n", s);
+        return;
+    }
+    printf("%s: %s\n", what, vmc_verdict_ok(v) ? "yes" : "no");
+    vmc_cli_print_reasons(v, "  ");
+}
+
+void
+vmc_cli_print_reasons(const VmcVerdict *v, const char *indent)
+{
+    for (guint i = 0; i < vmc_verdict_count(v); i++) {
+        const VmcReason *r = vmc_verdict_get(v, i);
+        printf("%s%s [%s] %s\n", indent, vmc_severity_to_string(r->severity), r->kind, r->message);
+    }
+}
+
+gboolean
+vmc_cli_check_mode(VmcCli *cli, const char *arg, VmcCpuCheck *ret, int *ret_exit)
+{
+    *ret = VMC_CPU_CHECK_DEFAULT;
+    if (!arg)
+        return TRUE;
+    *ret = vmc_cpu_check_from_string(arg);
+    if (*ret == VMC_CPU_CHECK_N || *ret == VMC_CPU_CHECK_DEFAULT) {
+        *ret_exit = vmc_cli_usage_error(cli, "--check: '%s' is not a check mode "
+                                        "(none, partial, full)", arg);
+        return FALSE;
+    }
+    return TRUE;
+}

@@ -62,7 +62,16 @@ VmcAccel vmc_cli_host_accel(const VmcHost *host);
 /* A host from a file/directory of any accepted format. */
 VmcHost *vmc_cli_read_host(VmcCli *cli, const char *arg, GError **error);
 
+/* A verdict: "WHAT: yes|no" and one line per reason, or its JSON. */
+void vmc_cli_print_verdict(VmcCli *cli, const VmcVerdict *v, const char *what);
+/* One line per reason: "<indent>severity [kind] message". */
+void vmc_cli_print_reasons(const VmcVerdict *v, const char *indent);
+/* --check MODE: NULL gives VMC_CPU_CHECK_DEFAULT; FALSE (usage error) for
+ * anything but none/partial/full. */
+gboolean vmc_cli_check_mode(VmcCli *cli, const char *arg, VmcCpuCheck *ret, int *ret_exit);
+
 int vmc_cmd_cpu(VmcCli *cli, int argc, char **argv);
+int vmc_cmd_migrate(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_host(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_report(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_catalog(VmcCli *cli, int argc, char **argv);

@@ -26,21 +26,6 @@ vmc_cli_write(const char *path, const char *text, GError **error)
     return g_file_set_contents(path, text, -1, error);
 }
 
-static void
-vmc_cli_print_verdict(VmcCli *cli, const VmcVerdict *v, const char *what)
-{
-    if (cli->json) {
-        g_autofree char *s = vmc_verdict_to_json(v);
-        printf("%s\n", s);
-        return;
-    }
-    printf("%s: %s\n", what, vmc_verdict_ok(v) ? "yes" : "no");
-    for (guint i = 0; i < vmc_verdict_count(v); i++) {
-        const VmcReason *r = vmc_verdict_get(v, i);
-        printf("  %s [%s] %s\n", vmc_severity_to_string(r->severity), r->kind, r->message);
-    }
-}
-
 /* ---- guest resolve ------------------------------------------------------ */
 
 static int
@@ -100,11 +85,15 @@ static int
 cmd_guest_check(VmcCli *cli, int argc, char **argv)
 {
     g_autofree char *host_arg = NULL;
+    g_autofree char *check = NULL;
     GOptionEntry entries[] = {
         { "host", 0, 0, G_OPTION_ARG_FILENAME, &host_arg, "the host (required)", "HOST" },
+        { "check", 0, 0, G_OPTION_ARG_STRING, &check,
+          "CPU check mode: none, partial, full (default: the ABI's own, as libvirt)", "MODE" },
         { NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("ABI --host HOST - can this resolved ABI run on HOST?");
+    VmcCpuCheck mode;
     g_autoptr(GError) error = NULL;
     g_autoptr(VmcHost) host = NULL;
     g_autoptr(VmcAbi) abi = NULL;
@@ -116,18 +105,23 @@ cmd_guest_check(VmcCli *cli, int argc, char **argv)
     g_option_context_set_description(ctx,
         "Exit status 0 when the ABI runs on HOST as resolved, 1 when it cannot (each\n"
         "reason typed: host-capability-missing, cpu-feature-missing,\n"
-        "machine-type-unknown, tunable-unknown, accel-unavailable, ...), 2 on bad input.\n");
+        "machine-type-unknown, tunable-unknown, accel-unavailable, ...), 2 on bad input.\n"
+        "The check mode decides what is asked of the CPU (docs/migration.md): full —\n"
+        "the updated CPU exactly; partial — the original CPU, features the hypervisor\n"
+        "added are warnings; none — CPU differences are warnings only.\n");
     if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
         return rc;
     if (argc != 2)
         return vmc_cli_usage_error(cli, "expected one ABI (from 'vmcompat guest resolve')");
+    if (!vmc_cli_check_mode(cli, check, &mode, &rc))
+        return rc;
     if (!host_arg)
         return vmc_cli_usage_error(cli, "--host HOST is required");
     if (!(cat = vmc_cli_catalog(cli, &error)) ||
         !(abi = vmc_abi_load(cat, argv[1], &error)) ||
         !(host = vmc_cli_read_host(cli, host_arg, &error)))
         return vmc_cli_fail(cli, error);
-    v = vmc_abi_check(abi, host);
+    v = vmc_abi_check_mode(abi, host, mode);
     vmc_cli_print_verdict(cli, v, "runnable");
     return vmc_verdict_ok(v) ? VMC_EXIT_OK : VMC_EXIT_NEGATIVE;
 }
