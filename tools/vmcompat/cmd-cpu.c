@@ -425,6 +425,20 @@ cmd_cpu_decode(VmcCli *cli, int argc, char **argv)
     return VMC_EXIT_OK;
 }
 
+/* A host document (JSON with "format") or a QMP capture directory, rather
+ * than a CPU. */
+static gboolean
+is_host_document(const char *path)
+{
+    g_autofree char *text = NULL;
+
+    if (g_file_test(path, G_FILE_TEST_IS_DIR))
+        return TRUE;
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return FALSE;
+    return text[strspn(text, " \t\r\n")] == '{' && strstr(text, "\"format\"") != NULL;
+}
+
 static int
 cmd_cpu_update(VmcCli *cli, int argc, char **argv)
 {
@@ -436,7 +450,7 @@ cmd_cpu_update(VmcCli *cli, int argc, char **argv)
     g_autofree char *host_file = NULL;
     int rc;
     GOptionEntry entries[] = {
-        { "host", 0, 0, G_OPTION_ARG_FILENAME, &host_file, "Host CPU (required)", "FILE" },
+        { "host", 0, 0, G_OPTION_ARG_FILENAME, &host_file, "Host CPU, or a host (document, QMP capture directory) (required)", "FILE" },
         { NULL },
     };
 
@@ -445,9 +459,20 @@ cmd_cpu_update(VmcCli *cli, int argc, char **argv)
         return rc;
     if (argc != 2 || !host_file)
         return vmc_cli_usage_error(cli, "expected one CPU and --host FILE");
-    if (!(cpu = vmc_cli_read_one(cli, argv[1], &error)) ||
-        !(host = vmc_cli_read_one(cli, host_file, &error)) ||
-        !(upd = vmc_cpu_update(cpu, host, VMC_UPDATE_HOST_MIGRATABLE, &error)))
+    if (!(cpu = vmc_cli_read_one(cli, argv[1], &error)))
+        return vmc_cli_fail(cli, error);
+    if (is_host_document(host_file)) {
+        /* a host: the CPU a guest can get there (KVM's, else the hardware's) */
+        g_autoptr(VmcHost) h = vmc_cli_read_host(cli, host_file, &error);
+        if (!h)
+            return vmc_cli_fail(cli, error);
+        if (!vmc_host_get_cpu(h))
+            return vmc_cli_usage_error(cli, "%s: the host document has no CPU", host_file);
+        host = vmc_cpu_def_ref((VmcCpuDef *) vmc_host_get_cpu(h));
+    } else if (!(host = vmc_cli_read_one(cli, host_file, &error))) {
+        return vmc_cli_fail(cli, error);
+    }
+    if (!(upd = vmc_cpu_update(cpu, host, VMC_UPDATE_HOST_MIGRATABLE, &error)))
         return vmc_cli_fail(cli, error);
     vmc_cli_print_cpu(cli, upd);
     return VMC_EXIT_OK;
