@@ -202,7 +202,13 @@ vmc_save_header_decode(const guint8 *data, gsize len, const char *name,
             h.unused[i] = GUINT32_SWAP_LE_BE(h.unused[i]);
         h.swapped = TRUE;
     }
-    if (h.version > VMC_SAVE_VERSION || h.version == 0) {
+    if (h.version == 0) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
+                    "%s: field 'version': 0 is not a save image version libvirt writes (1 or 2)",
+                    name);
+        return FALSE;
+    }
+    if (h.version > VMC_SAVE_VERSION) {
         g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
                     "%s: field 'version': %u is not a save image version libvirt writes "
                     "(1 or 2; in the other byte order it reads %u)", name, raw_version,
@@ -432,6 +438,21 @@ vmc_save_image_new_from(VmcCatalog *cat, const guint8 *data, gsize len,
         g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
                     "%s:1: not XML (a save image holds libvirt <domain> XML)", xml_where);
         return NULL;
+    }
+    {
+        /* the guest reader takes other inputs too; a save image holds a domain */
+        g_autoptr(xmlDoc) doc = vmc_xml_parse(img->domain_xml, strlen(img->domain_xml),
+                                              xml_where, error);
+        xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+        if (!doc)
+            return NULL;
+        if (!root || !xmlStrEqual(root->name, (const xmlChar *) "domain")) {
+            g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                        "%s:%ld: root element <%s>, but a save image holds a libvirt <domain>",
+                        xml_where, root ? xmlGetLineNo(root) : 1L,
+                        root ? (const char *) root->name : "");
+            return NULL;
+        }
     }
     img->guest = vmc_guest_parse(cat, img->domain_xml, strlen(img->domain_xml), xml_where,
                                  error);
