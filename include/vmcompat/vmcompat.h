@@ -17,4 +17,5 @@
 #include <vmcompat/abi.h>
 #include <vmcompat/lint.h>
 #include <vmcompat/migrate.h>
+#include <vmcompat/record.h>
 #include <vmcompat/save-image.h>
