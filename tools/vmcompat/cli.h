@@ -73,6 +73,7 @@ gboolean vmc_cli_check_mode(VmcCli *cli, const char *arg, VmcCpuCheck *ret, int 
 int vmc_cmd_cpu(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_migrate(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_restore(VmcCli *cli, int argc, char **argv);
+int vmc_cmd_record(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_host(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_report(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_catalog(VmcCli *cli, int argc, char **argv);

@@ -10,6 +10,7 @@ static const VmcCliCommand top_commands[] = {
     { "host", "hosts: probe, model, platforms", vmc_cmd_host },
     { "guest", "guests: resolve (the resolved ABI), check, qemu-args", vmc_cmd_guest },
     { "migrate", "migration: check (can a guest move live from SRC to DST)", vmc_cmd_migrate },
+    { "record", "migration records: write, show", vmc_cmd_record },
     { "restore", "libvirt save images: show, check", vmc_cmd_restore },
     { "machine", "machine types: list, show (compat properties)", vmc_cmd_machine },
     { "cpu", "CPU models: models, expand, compare, baseline, deprecated, decode, update",
