@@ -2,12 +2,15 @@
 # deps.sh: install the Debian 12 packages vmcompat needs, only when missing.
 #   scripts/deps.sh build    — compiler, meson, GLib, json-c, libxml2
 #   scripts/deps.sh test     — build + the real peers the tests talk to
-#                              (QEMU x86_64 and s390x, libvirt's cpu_map)
+#                              (QEMU x86_64 and s390x, libvirt's cpu_map;
+#                              libvirt 9.0's QEMU driver, virsh and
+#                              libvirt_iohelper to make real save images)
 set -euo pipefail
 
 build_pkgs=(gcc meson ninja-build pkg-config libglib2.0-dev libglib2.0-dev-bin
             libjson-c-dev libxml2-dev python3)
-test_pkgs=(qemu-system-x86 qemu-system-misc valgrind)
+test_pkgs=(qemu-system-x86 qemu-system-misc valgrind
+           libvirt-daemon-driver-qemu libvirt-clients libvirt-daemon)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-build}" = test ]; then
