@@ -312,7 +312,8 @@ GBytes *vmc_record_lookup(const VmcRecord *rec, guint32 type);
  * @rec: a record
  *
  * What a reader skipped, and why: "section 5 (unknown type 0x10001, 12
- * bytes): not known to this vmcompat, skipped"; also a newer minor version.
+ * bytes, not critical): not known to this vmcompat, skipped"; also a newer
+ * minor version.
  *
  * Returns: (transfer none): a NULL-terminated list, possibly empty.
  * Since: 0.1
