@@ -11,6 +11,7 @@
 #include <glib.h>
 #include <vmcompat/abi.h>
 #include <vmcompat/host.h>
+#include <vmcompat/save-image.h>
 #include <vmcompat/verdict.h>
 
 G_BEGIN_DECLS
@@ -36,5 +37,27 @@ G_BEGIN_DECLS
  */
 VmcVerdict *vmc_migrate_check(const VmcAbi *abi, const VmcHost *src, const VmcHost *dst,
                               VmcCpuCheck mode);
+
+/**
+ * vmc_restore_check:
+ * @cat: the catalog
+ * @img: a libvirt save image (its header: domain XML and save cookie)
+ * @host: where it would be restored
+ * @mode: the check mode; VMC_CPU_CHECK_DEFAULT: the domain's own
+ * @ret_abi: (out) (optional) (transfer full): the ABI the guest would get
+ *     on @host (NULL when it cannot be resolved there)
+ *
+ * Whether @img can be restored on @host. The domain XML (the *original*
+ * CPU) is resolved on @host — fail, never flip: every reason resolution
+ * gives is an error (`restore-unresolvable`). The CPU the guest saw when it
+ * was saved (the cookie's *updated* CPU) must still be there: features it
+ * had that @host would not present are `cpu-feature-lost` — errors under
+ * full, and under partial when the original asks for them; warnings
+ * otherwise. A note says the image does not record its platform.
+ *
+ * Returns: (transfer full): the verdict, never NULL.
+ */
+VmcVerdict *vmc_restore_check(VmcCatalog *cat, const VmcSaveImage *img, const VmcHost *host,
+                              VmcCpuCheck mode, VmcAbi **ret_abi);
 
 G_END_DECLS

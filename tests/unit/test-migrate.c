@@ -211,6 +211,40 @@ test_accel_features_not_asked(void)
     g_assert_true(vmc_verdict_ok(v));
 }
 
+/* A real libvirt 9.0 + QEMU 7.2 save image (tests/data/save-images) checked
+ * against two hosts: QEMU 8.2 restores it; QEMU 6.2 lacks its machine type. */
+static void
+test_restore_real_image(void)
+{
+    VmcCatalog *cat = vmc_test_catalog();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *ip = vmc_test_source_path("tests", "data", "save-images",
+                                               "real-9.0-westmere-running", "image.save", NULL);
+    g_autofree char *h1 = vmc_test_source_path("tests", "data", "hosts", "x86_64-kernel-6.8.json", NULL);
+    g_autofree char *h2 = vmc_test_source_path("tests", "data", "hosts", "x86_64-kernel-5.15.json", NULL);
+    g_autoptr(VmcSaveImage) img = NULL;
+    g_autoptr(VmcHost) noble = NULL, jammy = NULL;
+    g_autoptr(VmcVerdict) ok = NULL, bad = NULL, full = NULL;
+    g_autoptr(VmcAbi) abi = NULL;
+    const VmcReason *r;
+
+    VMC_ASSERT_OK((img = vmc_save_image_load(cat, ip, &error)), error);
+    VMC_ASSERT_OK((noble = vmc_host_load(cat, h1, &error)), error);
+    VMC_ASSERT_OK((jammy = vmc_host_load(cat, h2, &error)), error);
+    g_assert_nonnull(vmc_save_image_get_cookie_cpu(img));
+    ok = vmc_restore_check(cat, img, noble, VMC_CPU_CHECK_DEFAULT, &abi);
+    g_assert_true(vmc_verdict_ok(ok));
+    g_assert_nonnull(abi);
+    g_assert_cmpstr(vmc_abi_get_machine(abi), ==, "pc-q35-7.2");
+    full = vmc_restore_check(cat, img, noble, VMC_CPU_CHECK_FULL, NULL);
+    g_assert_true(vmc_verdict_ok(full));
+    bad = vmc_restore_check(cat, img, jammy, VMC_CPU_CHECK_DEFAULT, NULL);
+    g_assert_false(vmc_verdict_ok(bad));
+    r = vmc_verdict_first_error(bad);
+    g_assert_cmpstr(r->kind, ==, "restore-unresolvable");
+    g_assert_nonnull(strstr(r->message, "pc-q35-7.2"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -230,5 +264,6 @@ main(int argc, char **argv)
         g_test_add_data_func_full(path, g_build_filename(root, names->pdata[i], NULL), run_case, g_free);
     }
     g_test_add_func("/migrate/accel-features-not-asked", test_accel_features_not_asked);
+    g_test_add_func("/migrate/restore/real-image-two-hosts", test_restore_real_image);
     return g_test_run();
 }

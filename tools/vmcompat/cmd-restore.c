@@ -137,9 +137,75 @@ cmd_restore_show(VmcCli *cli, int argc, char **argv)
     return VMC_EXIT_OK;
 }
 
+/* ---- restore check ------------------------------------------------------- */
+
+static int
+cmd_restore_check(VmcCli *cli, int argc, char **argv)
+{
+    g_autofree char *host_arg = NULL, *check = NULL;
+    GOptionEntry entries[] = {
+        { "host", 0, 0, G_OPTION_ARG_FILENAME, &host_arg, "the host to restore on (required)", "HOST" },
+        { "check", 0, 0, G_OPTION_ARG_STRING, &check,
+          "CPU check mode: none, partial, full (default: the domain's own, as libvirt)", "MODE" },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("IMAGE --host HOST - can this save image be restored on HOST?");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcSaveImage) img = NULL;
+    g_autoptr(VmcHost) host = NULL;
+    g_autoptr(VmcVerdict) v = NULL;
+    g_autoptr(VmcAbi) abi = NULL;
+    VmcCpuCheck mode;
+    VmcCatalog *cat;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "Resolves the image's domain (its original CPU) on HOST — fail, never flip:\n"
+        "a machine type, capability or CPU the host lacks is an error\n"
+        "(restore-unresolvable) — and compares the CPU the guest saw when it was\n"
+        "saved (the save cookie's updated CPU) with what QEMU on HOST would present:\n"
+        "features it would lose are cpu-feature-lost, errors under check=full (and\n"
+        "under partial when the original CPU asks for them). docs/migration.md.\n"
+        "Exit status 0 restorable, 1 not, 2 bad input.\n");
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc != 2)
+        return vmc_cli_usage_error(cli, "expected one save IMAGE");
+    if (!host_arg)
+        return vmc_cli_usage_error(cli, "--host HOST is required");
+    if (!vmc_cli_check_mode(cli, check, &mode, &rc))
+        return rc;
+    if (!(cat = vmc_cli_catalog(cli, &error)) ||
+        !(img = vmc_save_image_load(cat, argv[1], &error)) ||
+        !(host = vmc_cli_read_host(cli, host_arg, &error)))
+        return vmc_cli_fail(cli, error);
+    v = vmc_restore_check(cat, img, host, mode, &abi);
+    if (cli->json) {
+        g_autofree char *vs = vmc_verdict_to_json(v);
+        json_object *o = json_tokener_parse(vs);
+        if (abi) {
+            json_object_object_add(o, "check", json_object_new_string(
+                vmc_cpu_check_to_string(mode == VMC_CPU_CHECK_DEFAULT ? vmc_abi_get_check(abi) : mode)));
+            json_object_object_add(o, "fingerprint", json_object_new_string(vmc_abi_get_fingerprint(abi)));
+        }
+        vmc_cli_print_json(o);
+        json_object_put(o);
+    } else {
+        printf("%s on %s", vmc_save_image_get_name(img), vmc_host_get_name(host));
+        if (abi)
+            printf(" (%s, check=%s)", vmc_abi_get_machine(abi),
+                   vmc_cpu_check_to_string(mode == VMC_CPU_CHECK_DEFAULT ? vmc_abi_get_check(abi) : mode));
+        printf(": %s\n", vmc_verdict_ok(v) ? "restorable" : "not restorable");
+        vmc_cli_print_reasons(v, "  ");
+    }
+    return vmc_verdict_ok(v) ? VMC_EXIT_OK : VMC_EXIT_NEGATIVE;
+}
+
 /* The sub-commands of `vmcompat restore`. */
 static const VmcCliCommand restore_commands[] = {
     { "show", "a save image: header, guest, original and updated CPU", cmd_restore_show },
+    { "check", "can this save image be restored on HOST, and if not why", cmd_restore_check },
     { NULL },
 };
 
