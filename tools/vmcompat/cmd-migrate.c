@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The ABI of argument @arg: a resolved ABI (JSON with a fingerprint), else
+/* The ABI of argument @arg: a migration record (docs/record.md), a resolved
+ * ABI (JSON with a fingerprint), else
  * a guest definition resolved on @host (fail, never flip). */
 static VmcAbi *
 read_abi_or_guest(VmcCli *cli, const char *arg, const VmcHost *host, GError **error)
@@ -19,6 +20,10 @@ read_abi_or_guest(VmcCli *cli, const char *arg, const VmcHost *host, GError **er
     if (!g_file_get_contents(arg, &text, &len, error)) {
         g_prefix_error(error, "%s: ", arg);
         return NULL;
+    }
+    if (len >= 8 && memcmp(text, "\x89VMC\r\n\x1a\n", 8) == 0) {   /* a migration record */
+        g_autoptr(VmcRecord) rec = vmc_record_parse((const guint8 *) text, len, arg, error);
+        return rec ? vmc_record_get_abi(rec, cat, error) : NULL;
     }
     if (strstr(text, "\"fingerprint\"") && text[strspn(text, " \t\r\n")] == '{')
         return vmc_abi_parse(cat, text, len, arg, error);
@@ -68,7 +73,8 @@ cmd_migrate_check(VmcCli *cli, int argc, char **argv)
 
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(ctx,
-        "ABI is a resolved ABI ('vmcompat guest resolve') or a guest definition (libvirt\n"
+        "ABI is a resolved ABI ('vmcompat guest resolve'), a migration record ('vmcompat\n"
+        "record write') or a guest definition (libvirt\n"
         "domain XML, QEMU command line, guest JSON), then resolved on SRC. SRC and DST\n"
         "are host documents or anything 'vmcompat host convert' reads.\n"
         "\n"
