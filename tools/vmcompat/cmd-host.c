@@ -49,6 +49,20 @@ sorted_caps(const VmcHost *host)
     return keys;
 }
 
+/* A host document to FILE (atomically) or stdout. */
+static int
+write_host_document(VmcCli *cli, const VmcHost *host, const char *out)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *json = NULL;
+
+    if (out)
+        return vmc_host_save(host, out, &error) ? VMC_EXIT_OK : vmc_cli_fail(cli, error);
+    json = vmc_host_to_json(host);
+    fputs(json, stdout);
+    return VMC_EXIT_OK;
+}
+
 static int
 cmd_host_probe(VmcCli *cli, int argc, char **argv)
 {
@@ -82,16 +96,7 @@ cmd_host_probe(VmcCli *cli, int argc, char **argv)
     if (!(cat = vmc_cli_catalog(cli, &error)) ||
         !(host = vmc_host_probe(cat, &opts, &error)))
         return vmc_cli_fail(cli, error);
-    if (out) {
-        if (!vmc_host_save(host, out, &error))
-            return vmc_cli_fail(cli, error);
-        return VMC_EXIT_OK;
-    }
-    {
-        g_autofree char *json = vmc_host_to_json(host);
-        fputs(json, stdout);
-    }
-    return VMC_EXIT_OK;
+    return write_host_document(cli, host, out);
 }
 
 static int
@@ -120,16 +125,7 @@ cmd_host_convert(VmcCli *cli, int argc, char **argv)
         return vmc_cli_usage_error(cli, "expected one HOST");
     if (!(host = vmc_cli_read_host(cli, argv[1], &error)))
         return vmc_cli_fail(cli, error);
-    if (out) {
-        if (!vmc_host_save(host, out, &error))
-            return vmc_cli_fail(cli, error);
-        return VMC_EXIT_OK;
-    }
-    {
-        g_autofree char *json = vmc_host_to_json(host);
-        fputs(json, stdout);
-    }
-    return VMC_EXIT_OK;
+    return write_host_document(cli, host, out);
 }
 
 static int
