@@ -97,5 +97,11 @@ const VmcCpuDef *vmc_abi_get_cpu_original(const VmcAbi *abi);
 const VmcCpuDef *vmc_abi_get_cpu_updated(const VmcAbi *abi);
 /* "sha256:<64 hex>" */
 const char *vmc_abi_get_fingerprint(const VmcAbi *abi);
+/* The guest's OS as it named it (NULL: none), and its virtio PCI devices
+ * (recorded only when it names one): "guest-os" in the ABI document, not
+ * part of the fingerprint. */
+const char *vmc_abi_get_os(const VmcAbi *abi);
+guint vmc_abi_get_virtio_count(const VmcAbi *abi);
+const VmcGuestVirtio *vmc_abi_get_virtio(const VmcAbi *abi, guint idx);
 
 G_END_DECLS

@@ -19,3 +19,4 @@
 #include <vmcompat/migrate.h>
 #include <vmcompat/record.h>
 #include <vmcompat/save-image.h>
+#include <vmcompat/guestos.h>

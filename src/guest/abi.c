@@ -41,6 +41,8 @@ struct _VmcAbi {
     VmcCpuDef *updated;
     char *guest_name;
     char *fingerprint;
+    char *os;                /* the guest's OS as it names it, or NULL */
+    GArray *virtio;          /* VmcGuestVirtio (strings in @strings), kept with @os */
 };
 
 static VmcAbi *
@@ -52,6 +54,7 @@ vmc_abi_new(VmcCatalog *cat)
     abi->tunables = g_array_new(FALSE, TRUE, sizeof(VmcAbiTunable));
     abi->properties = g_array_new(FALSE, TRUE, sizeof(VmcAbiTunable));
     abi->strings = g_string_chunk_new(512);
+    abi->virtio = g_array_new(FALSE, TRUE, sizeof(VmcGuestVirtio));
     return abi;
 }
 
@@ -77,6 +80,8 @@ vmc_abi_unref(VmcAbi *abi)
     g_clear_pointer(&abi->updated, vmc_cpu_def_unref);
     g_free(abi->guest_name);
     g_free(abi->fingerprint);
+    g_free(abi->os);
+    g_array_unref(abi->virtio);
     vmc_catalog_unref(abi->cat);
     g_free(abi);
 }
@@ -219,6 +224,74 @@ vmc_abi_compute_fingerprint(const VmcAbi *abi)
     return out;
 }
 
+/* "guest-os": what the guest says it runs and where its virtio devices
+ * sit — the input of the guest OS check (docs/guestos.md); informative,
+ * outside the fingerprint. */
+static json_object *
+vmc_abi_guest_os_json(const VmcAbi *abi)
+{
+    json_object *o = json_object_new_object();
+    json_object *arr = json_object_new_array();
+
+    json_object_object_add(o, "os", json_object_new_string(abi->os));
+    for (guint i = 0; i < abi->virtio->len; i++) {
+        const VmcGuestVirtio *v = &g_array_index(abi->virtio, VmcGuestVirtio, i);
+        json_object *d = json_object_new_object();
+        json_object_object_add(d, "device", json_object_new_string(v->what));
+        json_object_object_add(d, "kind", json_object_new_string(v->kind));
+        json_object_object_add(d, "model", json_object_new_string(vmc_virtio_model_to_string(v->model)));
+        json_object_object_add(d, "slot", json_object_new_string(v->slot));
+        json_object_object_add(d, "placed-by-default", json_object_new_boolean(v->slot_by_default));
+        json_object_array_add(arr, d);
+    }
+    json_object_object_add(o, "virtio", arr);
+    return o;
+}
+
+static void
+vmc_abi_add_virtio(VmcAbi *abi, const char *what, const char *kind, VmcVirtioModel model,
+                   const char *slot, gboolean by_default)
+{
+    VmcGuestVirtio v = {
+        .what = g_string_chunk_insert(abi->strings, what),
+        .kind = g_string_chunk_insert_const(abi->strings, kind),
+        .model = model,
+        .slot = g_string_chunk_insert_const(abi->strings, slot),
+        .slot_by_default = by_default,
+        .where = NULL,
+    };
+    g_array_append_val(abi->virtio, v);
+}
+
+static gboolean
+vmc_abi_parse_guest_os(VmcAbi *abi, json_object *o, const char *name, GError **error)
+{
+    json_object *arr = vmc_json_get(o, "virtio", json_type_array);
+    const char *os = vmc_json_str(o, "os");
+
+    if (!os || !*os) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "%s: field 'guest-os.os': missing", name);
+        return FALSE;
+    }
+    abi->os = g_strdup(os);
+    for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+        json_object *d = json_object_array_get_idx(arr, i);
+        const char *what = json_object_is_type(d, json_type_object) ? vmc_json_str(d, "device") : NULL;
+        const char *kind = what ? vmc_json_str(d, "kind") : NULL;
+        const char *slot = what ? vmc_json_str(d, "slot") : NULL;
+        json_object *bydef = what ? vmc_json_get(d, "placed-by-default", json_type_boolean) : NULL;
+        VmcVirtioModel model;
+        if (!what || !kind || !slot || !vmc_virtio_model_from_string(vmc_json_str(d, "model"), &model)) {
+            g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                        "%s: field 'guest-os.virtio[%zu]': needs device, kind, slot and model "
+                        "(virtio, virtio-transitional, virtio-non-transitional)", name, i);
+            return FALSE;
+        }
+        vmc_abi_add_virtio(abi, what, kind, model, slot, bydef && json_object_get_boolean(bydef));
+    }
+    return TRUE;
+}
+
 char *
 vmc_abi_to_json(const VmcAbi *abi)
 {
@@ -230,6 +303,8 @@ vmc_abi_to_json(const VmcAbi *abi)
     json_object_object_add(o, "fingerprint", json_object_new_string(abi->fingerprint));
     if (abi->guest_name)
         json_object_object_add(o, "guest", json_object_new_string(abi->guest_name));
+    if (abi->os)
+        json_object_object_add(o, "guest-os", vmc_abi_guest_os_json(abi));
     json_object_object_foreach(core, key, val) {
         if (g_str_equal(key, "tunables"))
             json_object_object_add(o, key, vmc_abi_tunables_json(abi->tunables, TRUE));
@@ -717,6 +792,13 @@ vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
     g_return_val_if_fail(cat && g && host, NULL);
     abi->arch = g->arch;
     abi->guest_name = g_strdup(g->name);
+    if (g->os) {
+        abi->os = g_strdup(g->os);
+        for (guint i = 0; i < g->virtio->len; i++) {
+            const VmcGuestVirtio *gv = &g_array_index(g->virtio, VmcGuestVirtio, i);
+            vmc_abi_add_virtio(abi, gv->what, gv->kind, gv->model, gv->slot, gv->slot_by_default);
+        }
+    }
     if (vmc_host_get_arch(host) != g->arch) {
         g_set_error(error, VMC_ERROR, VMC_ERROR_HOST_CAPABILITY,
                     "host does not support running this guest: the guest is %s, the host %s",
@@ -1052,6 +1134,9 @@ vmc_abi_parse(VmcCatalog *cat, const char *data, gsize len, const char *name,
     abi->machine = g_strdup(s);
     abi->platform = g_strdup(vmc_json_str(root, "platform"));
     abi->guest_name = g_strdup(vmc_json_str(root, "guest"));
+    if (vmc_json_get(root, "guest-os", json_type_object) &&
+        !vmc_abi_parse_guest_os(abi, vmc_json_get(root, "guest-os", json_type_object), name, error))
+        goto out;
     devs = vmc_json_get(root, "devices", json_type_array);
     abi->devices = g_new0(char *, (devs ? json_object_array_length(devs) : 0) + 1);
     for (size_t i = 0; devs && i < json_object_array_length(devs); i++)
@@ -1217,4 +1302,14 @@ vmc_abi_lookup_tunable(const VmcAbi *abi, const char *name)
         if (g_str_equal(g_array_index(abi->tunables, VmcAbiTunable, i).name, name))
             return &g_array_index(abi->tunables, VmcAbiTunable, i);
     return NULL;
+}
+
+const char *vmc_abi_get_os(const VmcAbi *abi) { return abi->os; }
+guint vmc_abi_get_virtio_count(const VmcAbi *abi) { return abi->virtio->len; }
+
+const VmcGuestVirtio *
+vmc_abi_get_virtio(const VmcAbi *abi, guint idx)
+{
+    g_return_val_if_fail(abi && idx < abi->virtio->len, NULL);
+    return &g_array_index(abi->virtio, VmcGuestVirtio, idx);
 }

@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <libxml/tree.h>
 #include <vmcompat/guest.h>
 
 struct _VmcGuest {
@@ -22,4 +23,21 @@ struct _VmcGuest {
     GArray *props;            /* VmcGuestProp */
     GStringChunk *strings;
     GPtrArray *notes;         /* char* */
+    char *os;                 /* osinfo id or short id as written, or NULL */
+    GArray *virtio;           /* VmcGuestVirtio; strings in @strings */
+    GHashTable *cli_ids;      /* command line: -device id → driver (bus= lookups) */
 };
+
+/* guest-virtio.c: the virtio PCI devices of a guest and their slots. */
+/* libvirt <devices>: every virtio device, its model and slot (explicit
+ * <address type='pci' bus=...> through the <controller type='pci'> of that
+ * index, else where libvirt would place it on this machine type). */
+void vmc__guest_virtio_from_xml(VmcGuest *g, xmlNode *devices, const char *file);
+/* A QEMU -device DRIVER with its options (id, bus, disable-legacy). */
+void vmc__guest_virtio_from_device(VmcGuest *g, const char *driver, GHashTable *opts,
+                                   const char *where);
+/* Command lines: turn bus=ID into the slot kind once every -device is known. */
+void vmc__guest_virtio_finish(VmcGuest *g);
+/* "net" for virtio-net-pci[-transitional|-non-transitional], NULL when the
+ * driver is no virtio PCI device; *model from the suffix. */
+const char *vmc__virtio_kind_of_driver(const char *driver, VmcVirtioModel *model);

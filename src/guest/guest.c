@@ -21,6 +21,7 @@
 #define VMC_GUEST_MAX_ARGS 4096
 #define VMC_GUEST_MAX_ARG_LEN 4096
 #define VMC_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
+#define VMC_LIBOSINFO_NS "http://libosinfo.org/xmlns/libvirt/domain/1.0"
 
 static VmcGuest *
 vmc_guest_new(VmcCatalog *cat, const char *name)
@@ -35,6 +36,8 @@ vmc_guest_new(VmcCatalog *cat, const char *name)
     g->props = g_array_new(FALSE, TRUE, sizeof(VmcGuestProp));
     g->strings = g_string_chunk_new(256);
     g->notes = g_ptr_array_new_with_free_func(g_free);
+    g->virtio = g_array_new(FALSE, TRUE, sizeof(VmcGuestVirtio));
+    g->cli_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     return g;
 }
 
@@ -60,6 +63,9 @@ vmc_guest_unref(VmcGuest *guest)
     g_array_unref(guest->props);
     g_string_chunk_free(guest->strings);
     g_ptr_array_unref(guest->notes);
+    g_free(guest->os);
+    g_array_unref(guest->virtio);
+    g_hash_table_unref(guest->cli_ids);
     vmc_catalog_unref(guest->cat);
     g_free(guest);
 }
@@ -123,6 +129,7 @@ vmc_guest_finish(VmcGuest *g, GError **error)
                     vmc_arch_to_string(vmc_cpu_def_get_arch(g->cpu)));
         return FALSE;
     }
+    vmc__guest_virtio_finish(g);
     g_ptr_array_sort(g->device_list, vmc_strptr_cmp);
     g_strfreev(g->devices);
     g->devices = g_new0(char *, g->device_list->len + 1);
@@ -262,6 +269,7 @@ vmc_guest_cli_device(VmcGuest *g, const char *arg, const char *where)
     if (!drv || !*drv)
         return FALSE;
     vmc_guest_add_device(g, drv);
+    vmc__guest_virtio_from_device(g, drv, opts, where);
     g_hash_table_iter_init(&it, opts);
     while (g_hash_table_iter_next(&it, &k, &v)) {
         gboolean skip = FALSE;
@@ -630,6 +638,36 @@ vmc_guest_xml_qemu(VmcGuest *g, xmlNode *root, const char *file, GHashTable *ali
     return TRUE;
 }
 
+/* <metadata><libosinfo:libosinfo><libosinfo:os id="..."/> as virt-install
+ * writes it: the guest's operating system. */
+static gboolean
+vmc_guest_xml_os(VmcGuest *g, xmlNode *root, const char *file, GError **error)
+{
+    xmlNode *meta = vmc_xml_child(root, "metadata");
+
+    for (xmlNode *l = meta ? meta->children : NULL; l; l = l->next) {
+        if (l->type != XML_ELEMENT_NODE || !l->ns ||
+            !xmlStrEqual(l->ns->href, (const xmlChar *) VMC_LIBOSINFO_NS) ||
+            !xmlStrEqual(l->name, (const xmlChar *) "libosinfo"))
+            continue;
+        for (xmlNode *o = l->children; o; o = o->next) {
+            g_autofree char *id = NULL;
+            if (o->type != XML_ELEMENT_NODE || !xmlStrEqual(o->name, (const xmlChar *) "os"))
+                continue;
+            id = vmc_xml_prop(o, "id");
+            if (!id || !*id) {
+                g_autofree char *where = vmc_xml_where(file, o);
+                g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                            "%s: field 'metadata/libosinfo:os/@id': missing or empty", where);
+                return FALSE;
+            }
+            g_free(g->os);
+            g->os = g_steal_pointer(&id);
+        }
+    }
+    return TRUE;
+}
+
 static VmcGuest *
 vmc_guest_parse_domain(VmcCatalog *cat, xmlDoc *doc, const char *data, gsize len,
                        const char *file, GError **error)
@@ -689,6 +727,9 @@ vmc_guest_parse_domain(VmcCatalog *cat, xmlDoc *doc, const char *data, gsize len
     if (g->arch == VMC_ARCH_N)
         g->arch = g->cpu ? vmc_cpu_def_get_arch(g->cpu) : VMC_ARCH_X86_64;
     vmc_guest_xml_devices(g, vmc_xml_child(root, "devices"), aliases);
+    vmc__guest_virtio_from_xml(g, vmc_xml_child(root, "devices"), file);
+    if (!vmc_guest_xml_os(g, root, file, error))
+        return NULL;
     if (!vmc_guest_xml_qemu(g, root, file, aliases, error))
         return NULL;
     if (!vmc_guest_finish(g, error))
@@ -725,6 +766,14 @@ vmc_guest_parse_json(VmcCatalog *cat, json_object *root, const char *file, GErro
     }
     g->machine = g_strdup(vmc_json_str(root, "machine"));
     g->platform = g_strdup(vmc_json_str(root, "platform"));
+    if (json_object_object_get_ex(root, "os", NULL)) {
+        if (!(s = vmc_json_str(root, "os")) || !*s) {
+            g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                        "%s: field 'os': an osinfo id or short id (\"rhel6.10\")", file);
+            return NULL;
+        }
+        g->os = g_strdup(s);
+    }
     if ((s = vmc_json_str(root, "accel"))) {
         g_autofree char *where = g_strdup_printf("%s: field 'accel'", file);
         if (!vmc_guest_set_accel(g, s, where, error))

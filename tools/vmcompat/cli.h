@@ -81,3 +81,21 @@ int vmc_cmd_demo(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_guest(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_machine(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_host_platforms(VmcCli *cli, int argc, char **argv);
+int vmc_cmd_guestos(VmcCli *cli, int argc, char **argv);
+
+/* --policy/--date of the guest OS commands: the policy (vendor when NULL)
+ * and the day (today when NULL); FALSE with *ret_exit set on bad input. */
+gboolean vmc_cli_os_context(VmcCli *cli, const char *policy, const char *date,
+                            VmcOsPolicy **ret_policy, GDate *ret_date, int *ret_exit);
+/* The guest-os-* reasons of an ABI that names its OS, added to @v (the
+ * database opened from @db_dir, or libvirt's default locations). */
+void vmc_cli_os_reasons(VmcCli *cli, const char *db_dir, const VmcOsPolicy *policy,
+                        const GDate *date, const VmcAbi *abi, VmcVerdict *v);
+
+#define VMC_CLI_OS_ENTRIES(policy, date, db) \
+    { "os-policy", 0, 0, G_OPTION_ARG_STRING, &policy, \
+      "guest OS support policy when the guest names its OS: vendor (default), age:5y, a file", \
+      "POLICY" }, \
+    { "os-date", 0, 0, G_OPTION_ARG_STRING, &date, "judge the guest OS on this day (default: today)", \
+      "YYYY-MM-DD" }, \
+    { "osinfo-db", 0, 0, G_OPTION_ARG_FILENAME, &db, "the osinfo database directory", "DIR" }

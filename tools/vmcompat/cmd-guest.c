@@ -32,13 +32,18 @@ static int
 cmd_guest_resolve(VmcCli *cli, int argc, char **argv)
 {
     g_autofree char *host_arg = NULL, *release_arg = NULL, *out = NULL;
+    g_autofree char *os_policy = NULL, *os_date = NULL, *os_db = NULL;
     GOptionEntry entries[] = {
         { "host", 0, 0, G_OPTION_ARG_FILENAME, &host_arg, "the host to resolve for (required)", "HOST" },
         { "release", 0, 0, G_OPTION_ARG_STRING, &release_arg,
           "the QEMU release (default: the host's QEMU, else the newest known)", "qemu-X.Y" },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out, "write the ABI to FILE", "FILE" },
+        VMC_CLI_OS_ENTRIES(os_policy, os_date, os_db),
         { NULL },
     };
+    g_autoptr(VmcOsPolicy) policy = NULL;
+    g_autoptr(VmcVerdict) osv = vmc_verdict_new();
+    GDate date;
     g_autoptr(GOptionContext) ctx = g_option_context_new("GUEST --host HOST - the resolved ABI of a guest on a host");
     g_autoptr(GError) error = NULL;
     g_autoptr(VmcHost) host = NULL;
@@ -57,13 +62,20 @@ cmd_guest_resolve(VmcCli *cli, int argc, char **argv)
         "type, the platform (the host's default when the guest names none), every\n"
         "host-dependent tunable with its value, and the CPU as asked and as QEMU presents\n"
         "it, with a SHA-256 fingerprint. If the host cannot give what the guest asks for,\n"
-        "nothing is flipped: resolution fails naming the missing capability (exit 1).\n");
+        "nothing is flipped: resolution fails naming the missing capability (exit 1).\n\n"
+        "A guest that names its OS (libvirt <metadata><libosinfo:os id=...>, guest\n"
+        "JSON \"os\") is also judged by the guest OS policy (docs/guestos.md): the\n"
+        "reasons go to stderr — guest-os-needs-settings (error: a device the OS cannot\n"
+        "drive, with the fix; the ABI is still written, exit 1), guest-os-unsupported\n"
+        "(warning), guest-os-unknown (warning), guest-os-tier (note).\n");
     if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
         return rc;
     if (argc != 2)
         return vmc_cli_usage_error(cli, "expected one GUEST");
     if (!host_arg)
         return vmc_cli_usage_error(cli, "--host HOST is required");
+    if (!vmc_cli_os_context(cli, os_policy, os_date, &policy, &date, &rc))
+        return rc;
     if (release_arg && !vmc_release_parse(release_arg, &rel, &error))
         return vmc_cli_fail(cli, error);
     if (!(cat = vmc_cli_catalog(cli, &error)) ||
@@ -76,7 +88,13 @@ cmd_guest_resolve(VmcCli *cli, int argc, char **argv)
     json = vmc_abi_to_json(abi);
     if (!vmc_cli_write(out, json, &error))
         return vmc_cli_fail(cli, error);
-    return VMC_EXIT_OK;
+    vmc_cli_os_reasons(cli, os_db, policy, &date, abi, osv);
+    for (guint i = 0; i < vmc_verdict_count(osv); i++) {
+        const VmcReason *r = vmc_verdict_get(osv, i);
+        fprintf(stderr, "%s: %s [%s] %s\n", cli->prog, vmc_severity_to_string(r->severity),
+                r->kind, r->message);
+    }
+    return vmc_verdict_ok(osv) ? VMC_EXIT_OK : VMC_EXIT_NEGATIVE;
 }
 
 /* ---- guest check -------------------------------------------------------- */
@@ -86,12 +104,16 @@ cmd_guest_check(VmcCli *cli, int argc, char **argv)
 {
     g_autofree char *host_arg = NULL;
     g_autofree char *check = NULL;
+    g_autofree char *os_policy = NULL, *os_date = NULL, *os_db = NULL;
     GOptionEntry entries[] = {
         { "host", 0, 0, G_OPTION_ARG_FILENAME, &host_arg, "the host (required)", "HOST" },
         { "check", 0, 0, G_OPTION_ARG_STRING, &check,
           "CPU check mode: none, partial, full (default: the ABI's own, as libvirt)", "MODE" },
+        VMC_CLI_OS_ENTRIES(os_policy, os_date, os_db),
         { NULL },
     };
+    g_autoptr(VmcOsPolicy) policy = NULL;
+    GDate date;
     g_autoptr(GOptionContext) ctx = g_option_context_new("ABI --host HOST - can this resolved ABI run on HOST?");
     VmcCpuCheck mode;
     g_autoptr(GError) error = NULL;
@@ -108,7 +130,10 @@ cmd_guest_check(VmcCli *cli, int argc, char **argv)
         "machine-type-unknown, tunable-unknown, accel-unavailable, ...), 2 on bad input.\n"
         "The check mode decides what is asked of the CPU (docs/migration.md): full —\n"
         "the updated CPU exactly; partial — the original CPU, features the hypervisor\n"
-        "added are warnings; none — CPU differences are warnings only.\n");
+        "added are warnings; none — CPU differences are warnings only.\n\n"
+        "When the guest names its OS, the guest OS policy adds guest-os-needs-settings\n"
+        "(error), guest-os-unsupported (warning), guest-os-unknown, guest-os-tier\n"
+        "(docs/guestos.md).\n");
     if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
         return rc;
     if (argc != 2)
@@ -117,11 +142,14 @@ cmd_guest_check(VmcCli *cli, int argc, char **argv)
         return rc;
     if (!host_arg)
         return vmc_cli_usage_error(cli, "--host HOST is required");
+    if (!vmc_cli_os_context(cli, os_policy, os_date, &policy, &date, &rc))
+        return rc;
     if (!(cat = vmc_cli_catalog(cli, &error)) ||
         !(abi = vmc_abi_load(cat, argv[1], &error)) ||
         !(host = vmc_cli_read_host(cli, host_arg, &error)))
         return vmc_cli_fail(cli, error);
     v = vmc_abi_check_mode(abi, host, mode);
+    vmc_cli_os_reasons(cli, os_db, policy, &date, abi, v);
     vmc_cli_print_verdict(cli, v, "runnable");
     return vmc_verdict_ok(v) ? VMC_EXIT_OK : VMC_EXIT_NEGATIVE;
 }

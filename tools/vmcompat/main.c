@@ -13,6 +13,7 @@ static const VmcCliCommand top_commands[] = {
     { "record", "migration records: write, show", vmc_cmd_record },
     { "restore", "libvirt save images: show, check", vmc_cmd_restore },
     { "machine", "machine types: list, show (compat properties)", vmc_cmd_machine },
+    { "guestos", "guest OS support: tier, list, check (osinfo-db), policy", vmc_cmd_guestos },
     { "cpu", "CPU models: models, expand, compare, baseline, deprecated, decode, update",
       vmc_cmd_cpu },
     { "catalog", "the catalog: info", vmc_cmd_catalog },
