@@ -115,7 +115,7 @@ gboolean vmc_date_parse(const char *s, GDate *ret, GError **error);
 /* One thing the OS cannot use as the machine type (and the guest) has it. */
 typedef struct {
     const char *code;       /* virtio-legacy-only, virtio-no-driver, virtio-needs-driver,
-                             * chipset-q35-unrecorded, transitional-on-pcie */
+                             * chipset-q35-unrecorded */
     const char *subject;    /* "virtio-net, virtio-block" or "disk vda" */
     const char *problem;
     const char *fix;

@@ -62,10 +62,24 @@ typedef struct {
     const char *slot;
 } VmcCheckDev;
 
-static gboolean
-vmc_slot_is_pcie_port(const char *slot)
+gboolean
+vmc__virtio_slot_is_pcie_port(const char *slot)
 {
     return g_str_equal(slot, "pcie-root-port") || g_str_equal(slot, "pcie-switch-downstream-port");
+}
+
+gboolean
+vmc__virtio_legacy_visible(VmcVirtioModel model, const char *slot)
+{
+    switch (model) {
+    case VMC_VIRTIO_MODEL_TRANSITIONAL:
+        return TRUE;
+    case VMC_VIRTIO_MODEL_NON_TRANSITIONAL:
+        return FALSE;
+    case VMC_VIRTIO_MODEL_AUTO:
+    default:
+        return !vmc__virtio_slot_is_pcie_port(slot);
+    }
 }
 
 /* Problems found for one code, gathered over devices. */
@@ -163,11 +177,9 @@ vmc_os_check_devices(VmcOsCheck *c, VmcCatalog *cat, const VmcOsInfo *os,
     }
     for (guint i = 0; i < devs->len; i++) {
         const VmcCheckDev *d = &g_array_index(devs, VmcCheckDev, i);
-        gboolean pcie_port = vmc_slot_is_pcie_port(d->slot);
+        gboolean pcie_port = vmc__virtio_slot_is_pcie_port(d->slot);
         gboolean no_legacy_variant = vmc__virtio_kinds[d->kind].legacy_id == 0;
-        gboolean modern_only = d->model == VMC_VIRTIO_MODEL_NON_TRANSITIONAL ||
-                               (d->model == VMC_VIRTIO_MODEL_AUTO && pcie_port) ||
-                               no_legacy_variant;
+        gboolean modern_only = no_legacy_variant || !vmc__virtio_legacy_visible(d->model, d->slot);
         g_autofree char *detail = g_strdup_printf("%s: %s on %s", d->what,
                                                   vmc_virtio_model_to_string(d->model), d->slot);
 
@@ -214,11 +226,10 @@ vmc_os_check_devices(VmcOsCheck *c, VmcCatalog *cat, const VmcOsInfo *os,
     }
     if (badslot.devices) {
         g_autofree char *subj = vmc_join(badslot.subjects, ", ");
-        vmc_os_check_add(c, "transitional-on-pcie", subj, TRUE,
-                         "move them to conventional PCI (a pcie-to-pci-bridge or pci-bridge), "
-                         "or drop their <address> so libvirt places them there",
-                         "%s: a transitional virtio device needs I/O space, which a PCI "
-                         "Express port does not give; QEMU refuses it there", subj);
+        g_ptr_array_add(c->notes, g_strdup_printf(
+            "%s: transitional virtio on a PCI Express port — QEMU 7.2 accepts it and keeps the "
+            "legacy interface, but each port then takes I/O space from the 64 KiB window; "
+            "libvirt puts transitional devices on conventional PCI (a pcie-to-pci-bridge)", subj));
     }
     if (needdrv.devices) {
         g_autofree char *kinds = vmc_join(needdrv.kinds, ", ");

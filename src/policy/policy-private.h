@@ -18,3 +18,11 @@ typedef struct {
 extern const VmcVirtioKind vmc__virtio_kinds[VMC_OS_VIRTIO_KINDS];
 /* Index into vmc__virtio_kinds, or -1. */
 int vmc__virtio_kind_index(const char *kind);
+
+/* Whether a virtio PCI device of @model in a slot of kind @slot (libvirt's
+ * controller model names, "pcie-root", "pci-root") also offers the legacy
+ * (0.9) interface — QEMU's disable-legacy=auto rule: off on a PCI Express
+ * port, on elsewhere; -transitional always, -non-transitional never. Kinds
+ * without a transitional id never do (the caller checks). */
+gboolean vmc__virtio_legacy_visible(VmcVirtioModel model, const char *slot);
+gboolean vmc__virtio_slot_is_pcie_port(const char *slot);

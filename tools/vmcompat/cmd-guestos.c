@@ -248,7 +248,7 @@ cmd_guestos_check(VmcCli *cli, int argc, char **argv)
         "on q35, PCI Express root ports, where QEMU presents virtio 1.0 only. With\n"
         "GUEST (libvirt domain XML, guest JSON, a QEMU command line), its own virtio\n"
         "devices, models and slots. Problems: virtio-legacy-only, virtio-needs-driver,\n"
-        "virtio-no-driver, transitional-on-pcie, chipset-q35-unrecorded — each with the\n"
+        "virtio-no-driver, chipset-q35-unrecorded — each with the\n"
         "fix (transitional virtio on a pci-bridge, or i440fx).\n\n"
         "Exit status 0 when the OS needs nothing and is not Unsupported, 1 otherwise,\n"
         "2 on bad input.\n");
