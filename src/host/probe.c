@@ -503,7 +503,7 @@ probe_kvm_cpuid(VmcHost *host, int kvm)
 {
     for (guint n = 128; n <= MAX_KVM_CPUID_ENTRIES; n *= 2) {
         g_autofree struct kvm_cpuid2 *c =
-            g_malloc0(sizeof(*c) + n * sizeof(c->entries[0]));
+            g_malloc0_n(1, sizeof(*c) + n * sizeof(c->entries[0]));
         g_autoptr(VmcCpuidData) d = NULL;
 
         c->nent = n;
@@ -586,7 +586,7 @@ probe_kvm_msrs(VmcHost *host, int kvm, VmcCpuidData *d)
         return;
     }
     n = MIN(probe.nmsrs, MAX_KVM_FEATURE_MSRS);
-    list = g_malloc0(sizeof(*list) + n * sizeof(list->indices[0]));
+    list = g_malloc0_n(1, sizeof(*list) + n * sizeof(list->indices[0]));
     list->nmsrs = n;
     if (n > 0 && xioctl(kvm, KVM_GET_MSR_FEATURE_INDEX_LIST, list) < 0) {
         vmc__host_note(host, "KVM_GET_MSR_FEATURE_INDEX_LIST failed: %s",

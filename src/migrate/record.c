@@ -273,7 +273,7 @@ vmc_record_serialize(const VmcRecord *rec)
 
     g_return_val_if_fail(rec != NULL, NULL);
     n = rec->sections->len;
-    buf = g_malloc0(rec->size);
+    buf = g_malloc0_n(rec->size, 1);
     table = buf + VMC_RECORD_HEADER_SIZE;
     off = VMC_RECORD_HEADER_SIZE + (gsize) n * VMC_RECORD_ENTRY_SIZE;
     for (guint i = 0; i < n; i++) {

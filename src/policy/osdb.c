@@ -207,6 +207,30 @@ vmc_os_db_version(const char *dir)
     return g_strstrip(g_strndup(text, 32));
 }
 
+/* Where libosinfo looks by default (osinfo_loader_process_default_path):
+ * $OSINFO_DATA_DIR alone (the legacy override), else the system database
+ * ($OSINFO_SYSTEM_DIR, /usr/share/osinfo), local overrides ($OSINFO_LOCAL_DIR,
+ * /etc/osinfo) and the user's ($OSINFO_USER_DIR, ~/.config/osinfo). */
+static GStrv
+vmc_os_db_default_dirs(void)
+{
+    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+    const char *legacy = g_getenv("OSINFO_DATA_DIR");
+    const char *sys = g_getenv("OSINFO_SYSTEM_DIR");
+    const char *local = g_getenv("OSINFO_LOCAL_DIR");
+    const char *user = g_getenv("OSINFO_USER_DIR");
+    g_autofree char *user_default = g_build_filename(g_get_user_config_dir(), "osinfo", NULL);
+
+    if (legacy) {
+        g_strv_builder_add(b, legacy);
+        return g_strv_builder_end(b);
+    }
+    g_strv_builder_add(b, sys ? sys : "/usr/share/osinfo");
+    g_strv_builder_add(b, local ? local : "/etc/osinfo");
+    g_strv_builder_add(b, user ? user : user_default);
+    return g_strv_builder_end(b);
+}
+
 VmcOsDb *
 vmc_os_db_open(const char *dir, GError **error)
 {
@@ -230,10 +254,16 @@ vmc_os_db_open(const char *dir, GError **error)
                     "pass a database directory)", dir);
         return NULL;
     }
-    if (dir)
+    if (dir) {
         osinfo_loader_process_path(loader, dir, &local);
-    else
-        osinfo_loader_process_default_path(loader, &local);
+    } else {
+        /* libosinfo's default locations, read one by one:
+         * osinfo_loader_process_default_path leaks in libosinfo 1.10 */
+        g_auto(GStrv) dirs = vmc_os_db_default_dirs();
+        for (char **d = dirs; *d && !local; d++)
+            if (g_file_test(*d, G_FILE_TEST_IS_DIR))
+                osinfo_loader_process_path(loader, *d, &local);
+    }
     if (local) {
         g_autofree char *msg = g_strstrip(g_strdup(local->message));
         g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "osinfo database %s is broken: %s",
