@@ -8,7 +8,7 @@
 set -euo pipefail
 
 build_pkgs=(gcc meson ninja-build pkg-config libglib2.0-dev libglib2.0-dev-bin
-            libjson-c-dev libxml2-dev libosinfo-1.0-dev osinfo-db python3)
+            libjson-c-dev libxml2-dev libosinfo-1.0-dev osinfo-db libsqlite3-dev python3)
 test_pkgs=(qemu-system-x86 qemu-system-misc valgrind
            libvirt-daemon-driver-qemu libvirt-clients libvirt-daemon)
 

@@ -20,3 +20,4 @@
 #include <vmcompat/record.h>
 #include <vmcompat/save-image.h>
 #include <vmcompat/guestos.h>
+#include <vmcompat/fleet.h>

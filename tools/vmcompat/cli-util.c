@@ -212,3 +212,12 @@ vmc_cli_check_mode(VmcCli *cli, const char *arg, VmcCpuCheck *ret, int *ret_exit
     }
     return TRUE;
 }
+
+int
+vmc_cli_fail_answer(VmcCli *cli, GError *error)
+{
+    int rc = vmc_cli_fail(cli, error);
+    if (error && error->domain == VMC_ERROR && error->code == VMC_ERROR_HOST_CAPABILITY)
+        return VMC_EXIT_NEGATIVE;
+    return rc;
+}

@@ -33,6 +33,9 @@ typedef struct {
 
 /* Print "vmcompat: <message>" and return the exit code for @error. */
 int vmc_cli_fail(VmcCli *cli, GError *error);
+/* Like vmc_cli_fail, but a host that cannot (VMC_ERROR_HOST_CAPABILITY) is a
+ * negative answer: exit 1. */
+int vmc_cli_fail_answer(VmcCli *cli, GError *error);
 /* Print a usage error and return 2. */
 int vmc_cli_usage_error(VmcCli *cli, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Parse the common + command options; returns FALSE with *ret_exit set. */
@@ -82,6 +85,7 @@ int vmc_cmd_guest(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_machine(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_host_platforms(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_guestos(VmcCli *cli, int argc, char **argv);
+int vmc_cmd_fleet(VmcCli *cli, int argc, char **argv);
 
 /* --policy/--date of the guest OS commands: the policy (vendor when NULL)
  * and the day (today when NULL); FALSE with *ret_exit set on bad input. */

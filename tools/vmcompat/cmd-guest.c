@@ -6,16 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Negative answers (the host cannot) exit 1; bad input exits 2. */
-static int
-vmc_cli_fail_answer(VmcCli *cli, GError *error)
-{
-    int rc = vmc_cli_fail(cli, error);
-    if (error && error->domain == VMC_ERROR && error->code == VMC_ERROR_HOST_CAPABILITY)
-        return VMC_EXIT_NEGATIVE;
-    return rc;
-}
-
 static gboolean
 vmc_cli_write(const char *path, const char *text, GError **error)
 {

@@ -14,6 +14,7 @@ static const VmcCliCommand top_commands[] = {
     { "restore", "libvirt save images: show, check", vmc_cmd_restore },
     { "machine", "machine types: list, show (compat properties)", vmc_cmd_machine },
     { "guestos", "guest OS support: tier, list, check (osinfo-db), policy", vmc_cmd_guestos },
+    { "fleet", "an inventory of hosts: import, where, baseline, admit, ladder, labels", vmc_cmd_fleet },
     { "cpu", "CPU models: models, expand, compare, baseline, deprecated, decode, update",
       vmc_cmd_cpu },
     { "catalog", "the catalog: info", vmc_cmd_catalog },

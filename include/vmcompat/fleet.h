@@ -1,0 +1,147 @@
+/* fleet.h: an inventory of hosts and guests, and the answers operators need
+ * over it — where can this guest go, the cluster baseline, the CPU model
+ * ladder, KubeVirt node labels.
+ *
+ * Hosts are deduplicated into *host kinds*: hosts whose documents agree on
+ * everything that changes a verdict (arch, CPU vendor/signature/features,
+ * QEMU release and machine types, KVM and host capabilities, the kernel's
+ * X.Y, hence its platforms) share one kind; per-host columns keep name,
+ * cluster, labels and the full kernel string. Every answer is the
+ * single-host rule (vmc_abi_check, vmc_guest_resolve, vmc_cpu_baseline,
+ * vmc_cpu_models_accel) evaluated once per kind and counted over its hosts —
+ * never a second implementation of a rule. docs/fleet.md.
+ *
+ * Storage: SQLite (a file, WAL, one transaction per import batch); the
+ * schema is versioned and migrated on open.
+ */
+#pragma once
+
+#include <glib.h>
+#include <vmcompat/abi.h>
+#include <vmcompat/catalog.h>
+#include <vmcompat/cpu-def.h>
+#include <vmcompat/guest.h>
+#include <vmcompat/host.h>
+#include <vmcompat/verdict.h>
+
+G_BEGIN_DECLS
+
+#define VMC_FLEET_SCHEMA_VERSION 1
+
+typedef struct _VmcFleet VmcFleet;
+
+/**
+ * vmc_fleet_open:
+ * @db: an SQLite file (created when missing)
+ *
+ * Opens the inventory, creating or migrating its schema. A newer schema
+ * than this vmcompat knows is refused.
+ */
+VmcFleet *vmc_fleet_open(VmcCatalog *cat, const char *db, GError **error);
+void vmc_fleet_close(VmcFleet *fleet);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmcFleet, vmc_fleet_close)
+
+typedef struct {
+    guint hosts_new;
+    guint hosts_updated;     /* an existing host whose document changed */
+    guint hosts_unchanged;
+    guint kinds_new;
+    guint batches;
+} VmcFleetImportStats;
+
+/**
+ * vmc_fleet_import:
+ * @paths: host documents (any input vmc_host_load reads), or JSON Lines
+ *     files (`.jsonl`: one host document per line, with optional
+ *     "cluster" and "labels" members)
+ * @cluster: (nullable): cluster of hosts whose input names none
+ * @batch: hosts per transaction (0: 1000)
+ *
+ * Idempotent: a host is keyed by name; importing it again updates it. A bad
+ * line is an error naming file and line; the batches before it stay.
+ */
+gboolean vmc_fleet_import(VmcFleet *fleet, const char *const *paths, const char *cluster,
+                          guint batch, VmcFleetImportStats *stats, GError **error);
+/* Remove a host (and its kind when no host has it any more). */
+gboolean vmc_fleet_forget(VmcFleet *fleet, const char *host, GError **error);
+
+typedef struct {
+    char *name;
+    char *cluster;
+    char *labels;            /* JSON object text */
+    char *kernel;
+    gint64 kind;
+    char *kind_fingerprint;
+} VmcFleetHost;
+void vmc_fleet_host_clear(VmcFleetHost *h);
+
+/**
+ * vmc_fleet_hosts:
+ * @where: (nullable): a filter — "cluster=C", "host=GLOB", "label.K=V",
+ *     "kind=N", several joined with ","
+ *
+ * Returns: (element-type VmcFleetHost): the hosts, by name.
+ */
+GArray *vmc_fleet_hosts(VmcFleet *fleet, const char *where, GError **error);
+guint vmc_fleet_count_kinds(VmcFleet *fleet);
+
+/* Record a guest instance (its resolved ABI, deduplicated by fingerprint)
+ * and the host it runs on (NULL: none). */
+gboolean vmc_fleet_guest_add(VmcFleet *fleet, const char *name, const VmcAbi *abi,
+                             const char *host, GError **error);
+/* Resolve a guest definition on an inventory host (its kind's document), as
+ * `guest resolve` would (transfer full). */
+VmcAbi *vmc_fleet_resolve(VmcFleet *fleet, const VmcGuest *guest, const char *host, GError **error);
+/* The ABI of a recorded guest, and the host it runs on (transfer full). */
+VmcAbi *vmc_fleet_guest_get(VmcFleet *fleet, const char *name, char **ret_host, GError **error);
+
+/* One host kind's answer. */
+typedef struct {
+    gint64 kind;
+    char *fingerprint;
+    guint n_hosts;           /* hosts of the kind that match the filter */
+    char *example;           /* one of them */
+    VmcVerdict *verdict;     /* the single-host verdict on the kind */
+} VmcFleetKindVerdict;
+void vmc_fleet_kind_verdict_clear(VmcFleetKindVerdict *kv);
+
+/**
+ * vmc_fleet_where:
+ * @abi: (nullable): a resolved ABI — checked with vmc_abi_check_mode
+ * @guest: (nullable): a guest definition — resolved on each kind, then
+ *     checked (exactly one of @abi and @guest)
+ * @from: (nullable): a host name: the guest runs there, so the question is
+ *     live migration (vmc_migrate_check from it)
+ *
+ * Returns: (element-type VmcFleetKindVerdict): one row per kind with hosts
+ *     matching @where, runnable kinds first, then by host count.
+ */
+GArray *vmc_fleet_where(VmcFleet *fleet, const VmcAbi *abi, const VmcGuest *guest,
+                        const char *from, VmcCpuCheck mode, const char *where, GError **error);
+
+/**
+ * vmc_fleet_baseline:
+ * @keep_deprecated: baseline the hardware CPUs (deprecated features a host
+ *     has count); default: the host-models, which disable them (seed 000)
+ *
+ * The CPU every matching host can run: vmc_cpu_baseline over the kinds.
+ */
+VmcCpuDef *vmc_fleet_baseline(VmcFleet *fleet, const char *where, gboolean keep_deprecated,
+                              guint *ret_hosts, GError **error);
+
+typedef struct {
+    char *model;             /* "Skylake-Client-v4" */
+    gboolean deprecated;
+    guint n_hosts;           /* hosts that can run it */
+    guint n_total;
+} VmcFleetRung;
+void vmc_fleet_rung_clear(VmcFleetRung *r);
+/* For each catalog CPU model of the fleet's arch: how many hosts run it. */
+GArray *vmc_fleet_ladder(VmcFleet *fleet, const char *where, GError **error);
+
+/* KubeVirt node-labeller labels of a host: "key=value" strings, sorted. */
+GPtrArray *vmc_fleet_labels(VmcFleet *fleet, const char *host, GError **error);
+/* The same for a host document (no inventory needed). */
+GPtrArray *vmc_host_kubevirt_labels(VmcCatalog *cat, const VmcHost *host, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,43 @@
+/* fleet-private.h: the inventory's internals, shared by store.c and
+ * answers.c. Not installed. */
+#pragma once
+
+#include <json-c/json.h>
+#include <sqlite3.h>
+#include <vmcompat/fleet.h>
+
+/* One host kind, loaded on demand. */
+typedef struct {
+    gint64 id;
+    char *fingerprint;
+    VmcHost *host;            /* the kind's document, parsed on first use */
+} VmcFleetKind;
+
+struct _VmcFleet {
+    VmcCatalog *cat;
+    sqlite3 *db;
+    char *path;
+    GHashTable *kinds;        /* id (gint64*) → VmcFleetKind* */
+};
+
+/* The kind's host (parsed once per open inventory). */
+const VmcHost *vmc__fleet_kind_host(VmcFleet *fleet, gint64 kind, GError **error);
+
+/* Kinds with hosts matching @where: id → number of such hosts; and one
+ * example host name per kind (@ret_examples: id → name). */
+GHashTable *vmc__fleet_kind_counts(VmcFleet *fleet, const char *where, GHashTable **ret_examples,
+                                   GError **error);
+
+/* The kind fingerprint of a host document (JSON object, not consumed):
+ * SHA-256 over the canonical JSON of what changes a verdict. */
+char *vmc__fleet_fingerprint(json_object *doc);
+
+/* sqlite3 error → GError (VMC_ERROR_IO, "fleet DB: what: message"). */
+gboolean vmc__fleet_sql_fail(VmcFleet *fleet, GError **error, const char *what);
+
+/* Every recorded guest: @fn(name, abi document text, host name or NULL,
+ * user_data) in name order; FALSE from @fn stops. */
+typedef gboolean (*VmcFleetGuestFn)(const char *name, const char *abi_doc, const char *abi_fp,
+                                    const char *host, gpointer user_data);
+gboolean vmc__fleet_foreach_guest(VmcFleet *fleet, VmcFleetGuestFn fn, gpointer user_data,
+                                  GError **error);

@@ -1,0 +1,554 @@
+/* cmd-fleet.c: `vmcompat fleet ...` — the inventory (import, hosts, forget,
+ * guest add) and its answers (where, baseline, admit, ladder, labels).
+ * docs/fleet.md. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char fleet_db_help[] =
+    "The inventory is an SQLite file: --db FILE, else $VMCOMPAT_FLEET_DB.\n"
+    "Filters (--where): cluster=C, host=GLOB, label.K=V, kind=N, joined with ','.\n";
+
+#define FLEET_DB_ENTRY(db) \
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "the inventory (SQLite file)", "FILE" }
+
+static VmcFleet *
+fleet_open(VmcCli *cli, const char *db, GError **error)
+{
+    VmcCatalog *cat = vmc_cli_catalog(cli, error);
+    const char *path = db ? db : g_getenv("VMCOMPAT_FLEET_DB");
+
+    if (!cat)
+        return NULL;
+    if (!path || !*path) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                    "no inventory: pass --db FILE or set VMCOMPAT_FLEET_DB");
+        return NULL;
+    }
+    return vmc_fleet_open(cat, path, error);
+}
+
+/* ---- import / hosts / forget ------------------------------------------------ */
+
+static int
+cmd_fleet_import(VmcCli *cli, int argc, char **argv)
+{
+    g_autofree char *db = NULL, *cluster = NULL;
+    gint batch = 0;
+    GOptionEntry entries[] = {
+        FLEET_DB_ENTRY(db),
+        { "cluster", 0, 0, G_OPTION_ARG_STRING, &cluster, "cluster of hosts whose input names none", "C" },
+        { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "hosts per transaction (default 1000)", "N" },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("HOSTDOC... - add or update hosts");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcFleet) fleet = NULL;
+    VmcFleetImportStats st;
+    gboolean ok;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "HOSTDOC is any host input (host document, virsh capabilities/domcapabilities,\n"
+        "CPUID dump, QMP capture directory) or a JSON Lines file (*.jsonl: one host\n"
+        "document per line, with optional \"cluster\" and \"labels\" members). Hosts are\n"
+        "keyed by name: importing again updates them (idempotent). One transaction per\n"
+        "batch: a host is stored entirely or not at all; on a bad line the earlier\n"
+        "batches stay and the error names file and line (exit 2).\n\n");
+    g_option_context_set_summary(ctx, fleet_db_help);
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc < 2)
+        return vmc_cli_usage_error(cli, "expected at least one HOSTDOC");
+    if (batch < 0)
+        return vmc_cli_usage_error(cli, "--batch: a positive number");
+    if (!(fleet = fleet_open(cli, db, &error)))
+        return vmc_cli_fail(cli, error);
+    ok = vmc_fleet_import(fleet, (const char *const *) argv + 1, cluster, (guint) batch, &st, &error);
+    if (cli->json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "hosts-new", json_object_new_int(st.hosts_new));
+        json_object_object_add(o, "hosts-updated", json_object_new_int(st.hosts_updated));
+        json_object_object_add(o, "hosts-unchanged", json_object_new_int(st.hosts_unchanged));
+        json_object_object_add(o, "kinds-new", json_object_new_int(st.kinds_new));
+        json_object_object_add(o, "kinds", json_object_new_int(vmc_fleet_count_kinds(fleet)));
+        json_object_object_add(o, "batches", json_object_new_int(st.batches));
+        vmc_cli_print_json(o);
+        json_object_put(o);
+    } else {
+        printf("imported: %u new, %u updated, %u unchanged hosts; %u new host kinds (%u kinds); "
+               "%u batches committed\n", st.hosts_new, st.hosts_updated, st.hosts_unchanged,
+               st.kinds_new, vmc_fleet_count_kinds(fleet), st.batches);
+    }
+    return ok ? VMC_EXIT_OK : vmc_cli_fail(cli, error);
+}
+
+static int
+cmd_fleet_hosts(VmcCli *cli, int argc, char **argv)
+{
+    g_autofree char *db = NULL, *where = NULL;
+    GOptionEntry entries[] = {
+        FLEET_DB_ENTRY(db),
+        { "where", 0, 0, G_OPTION_ARG_STRING, &where, "filter", "KEY=VALUE,..." },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- the hosts of the inventory");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcFleet) fleet = NULL;
+    g_autoptr(GArray) hosts = NULL;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_summary(ctx, fleet_db_help);
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc != 1)
+        return vmc_cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
+    if (!(fleet = fleet_open(cli, db, &error)) || !(hosts = vmc_fleet_hosts(fleet, where, &error)))
+        return vmc_cli_fail(cli, error);
+    if (cli->json) {
+        json_object *a = json_object_new_array();
+        for (guint i = 0; i < hosts->len; i++) {
+            const VmcFleetHost *h = &g_array_index(hosts, VmcFleetHost, i);
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "name", json_object_new_string(h->name));
+            json_object_object_add(o, "cluster", h->cluster ? json_object_new_string(h->cluster) : NULL);
+            json_object_object_add(o, "labels", json_tokener_parse(h->labels));
+            json_object_object_add(o, "kernel", h->kernel ? json_object_new_string(h->kernel) : NULL);
+            json_object_object_add(o, "kind", json_object_new_int64(h->kind));
+            json_object_object_add(o, "kind-fingerprint", json_object_new_string(h->kind_fingerprint));
+            json_object_array_add(a, o);
+        }
+        vmc_cli_print_json(a);
+        json_object_put(a);
+        return VMC_EXIT_OK;
+    }
+    printf("%-32s %-16s %-6s %-28s %s\n", "HOST", "CLUSTER", "KIND", "KERNEL", "LABELS");
+    for (guint i = 0; i < hosts->len; i++) {
+        const VmcFleetHost *h = &g_array_index(hosts, VmcFleetHost, i);
+        printf("%-32s %-16s %-6" G_GINT64_FORMAT " %-28s %s\n", h->name, h->cluster ? h->cluster : "-",
+               h->kind, h->kernel ? h->kernel : "-", h->labels);
+    }
+    printf("# %u hosts, %u host kinds in the inventory\n", hosts->len, vmc_fleet_count_kinds(fleet));
+    return VMC_EXIT_OK;
+}
+
+static int
+cmd_fleet_forget(VmcCli *cli, int argc, char **argv)
+{
+    g_autofree char *db = NULL;
+    GOptionEntry entries[] = { FLEET_DB_ENTRY(db), { NULL } };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("HOST... - remove hosts from the inventory");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcFleet) fleet = NULL;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_summary(ctx, fleet_db_help);
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc < 2)
+        return vmc_cli_usage_error(cli, "expected at least one HOST");
+    if (!(fleet = fleet_open(cli, db, &error)))
+        return vmc_cli_fail(cli, error);
+    for (int i = 1; i < argc; i++)
+        if (!vmc_fleet_forget(fleet, argv[i], &error))
+            return vmc_cli_fail(cli, error);
+    return VMC_EXIT_OK;
+}
+
+/* ---- guests ----------------------------------------------------------------- */
+
+static int
+cmd_fleet_guest_add(VmcCli *cli, int argc, char **argv)
+{
+    g_autofree char *db = NULL, *host_name = NULL, *name = NULL;
+    GOptionEntry entries[] = {
+        FLEET_DB_ENTRY(db),
+        { "host", 0, 0, G_OPTION_ARG_STRING, &host_name, "the inventory host it runs on (required)", "HOST" },
+        { "name", 0, 0, G_OPTION_ARG_STRING, &name, "the guest's name (default: its own)", "NAME" },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("GUEST|ABI --host H - record a guest and where it runs");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcFleet) fleet = NULL;
+    g_autoptr(VmcAbi) abi = NULL;
+    VmcCatalog *cat;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "A guest definition (libvirt XML, guest JSON, QEMU command line) is resolved on\n"
+        "HOST's kind, as `guest resolve` would; a resolved ABI is stored as is.\n");
+    g_option_context_set_summary(ctx, fleet_db_help);
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc != 2)
+        return vmc_cli_usage_error(cli, "expected one GUEST or ABI");
+    if (!host_name)
+        return vmc_cli_usage_error(cli, "--host HOST is required");
+    if (!(fleet = fleet_open(cli, db, &error)) || !(cat = vmc_cli_catalog(cli, &error)))
+        return vmc_cli_fail(cli, error);
+    abi = vmc_abi_load(cat, argv[1], NULL);
+    if (!abi) {
+        g_autoptr(VmcGuest) guest = vmc_guest_load(cat, argv[1], &error);
+        if (!guest)
+            return vmc_cli_fail(cli, error);
+        if (!(abi = vmc_fleet_resolve(fleet, guest, host_name, &error)))
+            return vmc_cli_fail_answer(cli, error);
+    }
+    if (!vmc_fleet_guest_add(fleet, name ? name : argv[1], abi, host_name, &error))
+        return vmc_cli_fail(cli, error);
+    return VMC_EXIT_OK;
+}
+
+/* ---- where ------------------------------------------------------------------ */
+
+static void
+fleet_print_where(VmcCli *cli, GArray *rows, const char *what)
+{
+    guint ok_hosts = 0, ok_kinds = 0, hosts = 0;
+
+    for (guint i = 0; i < rows->len; i++) {
+        const VmcFleetKindVerdict *kv = &g_array_index(rows, VmcFleetKindVerdict, i);
+        hosts += kv->n_hosts;
+        if (vmc_verdict_ok(kv->verdict)) {
+            ok_hosts += kv->n_hosts;
+            ok_kinds++;
+        }
+    }
+    if (cli->json) {
+        json_object *o = json_object_new_object();
+        json_object *a = json_object_new_array();
+        json_object_object_add(o, "hosts", json_object_new_int(hosts));
+        json_object_object_add(o, "hosts-ok", json_object_new_int(ok_hosts));
+        json_object_object_add(o, "kinds", json_object_new_int(rows->len));
+        json_object_object_add(o, "kinds-ok", json_object_new_int(ok_kinds));
+        for (guint i = 0; i < rows->len; i++) {
+            const VmcFleetKindVerdict *kv = &g_array_index(rows, VmcFleetKindVerdict, i);
+            g_autofree char *vj = vmc_verdict_to_json(kv->verdict);
+            json_object *k = json_object_new_object();
+            json_object_object_add(k, "kind", json_object_new_int64(kv->kind));
+            json_object_object_add(k, "fingerprint", json_object_new_string(kv->fingerprint));
+            json_object_object_add(k, "hosts", json_object_new_int(kv->n_hosts));
+            json_object_object_add(k, "example", json_object_new_string(kv->example));
+            json_object_object_add(k, "verdict", json_tokener_parse(vj));
+            json_object_array_add(a, k);
+        }
+        json_object_object_add(o, "by-kind", a);
+        vmc_cli_print_json(o);
+        json_object_put(o);
+        return;
+    }
+    printf("%s: %u of %u hosts (%u of %u host kinds)\n", what, ok_hosts, hosts, ok_kinds, rows->len);
+    for (guint i = 0; i < rows->len; i++) {
+        const VmcFleetKindVerdict *kv = &g_array_index(rows, VmcFleetKindVerdict, i);
+        const VmcReason *bad = vmc_verdict_first_error(kv->verdict);
+        printf("  kind %-4" G_GINT64_FORMAT " %6u hosts (e.g. %s): %s\n", kv->kind, kv->n_hosts,
+               kv->example, bad ? "no" : "yes");
+        if (bad)
+            vmc_cli_print_reasons(kv->verdict, "      ");
+    }
+}
+
+static int
+cmd_fleet_where(VmcCli *cli, int argc, char **argv)
+{
+    g_autofree char *db = NULL, *where = NULL, *check = NULL, *guest_name = NULL;
+    GOptionEntry entries[] = {
+        FLEET_DB_ENTRY(db),
+        { "where", 0, 0, G_OPTION_ARG_STRING, &where, "only these hosts", "KEY=VALUE,..." },
+        { "check", 0, 0, G_OPTION_ARG_STRING, &check, "CPU check mode: none, partial, full", "MODE" },
+        { "guest", 0, 0, G_OPTION_ARG_STRING, &guest_name,
+          "a recorded guest: where can it migrate from the host it runs on", "NAME" },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("[ABI|GUEST] - the hosts that can run a guest");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcFleet) fleet = NULL;
+    g_autoptr(VmcAbi) abi = NULL;
+    g_autoptr(VmcGuest) guest = NULL;
+    g_autoptr(GArray) rows = NULL;
+    g_autofree char *from = NULL;
+    VmcCpuCheck mode;
+    VmcCatalog *cat;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "ABI (from 'guest resolve'): the hosts that can start it as resolved (guest\n"
+        "check). GUEST (a definition): resolved on every host kind, then checked.\n"
+        "--guest NAME: a recorded guest — the hosts it can migrate to live from the host\n"
+        "it runs on (migrate check). The reasons are given per host kind that cannot.\n");
+    g_option_context_set_summary(ctx, fleet_db_help);
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if ((argc == 2) == (guest_name != NULL))
+        return vmc_cli_usage_error(cli, "expected one ABI or GUEST, or --guest NAME");
+    if (!vmc_cli_check_mode(cli, check, &mode, &rc))
+        return rc;
+    if (!(fleet = fleet_open(cli, db, &error)) || !(cat = vmc_cli_catalog(cli, &error)))
+        return vmc_cli_fail(cli, error);
+    if (guest_name) {
+        if (!(abi = vmc_fleet_guest_get(fleet, guest_name, &from, &error)))
+            return vmc_cli_fail(cli, error);
+    } else if (!(abi = vmc_abi_load(cat, argv[1], NULL)) &&
+               !(guest = vmc_guest_load(cat, argv[1], &error))) {
+        return vmc_cli_fail(cli, error);
+    }
+    rows = vmc_fleet_where(fleet, abi, abi ? NULL : guest, from, mode, where, &error);
+    if (!rows)
+        return vmc_cli_fail(cli, error);
+    if (from) {
+        g_autofree char *what = g_strdup_printf("%s can migrate from %s to", guest_name, from);
+        fleet_print_where(cli, rows, what);
+    } else {
+        fleet_print_where(cli, rows, abi ? "runnable on" : "resolvable and runnable on");
+    }
+    return VMC_EXIT_OK;
+}
+
+/* ---- baseline / admit / ladder / labels ---------------------------------------- */
+
+static int
+cmd_fleet_baseline(VmcCli *cli, int argc, char **argv)
+{
+    g_autofree char *db = NULL, *where = NULL;
+    gboolean keep = FALSE;
+    GOptionEntry entries[] = {
+        FLEET_DB_ENTRY(db),
+        { "where", 0, 0, G_OPTION_ARG_STRING, &where, "only these hosts", "KEY=VALUE,..." },
+        { "keep-deprecated", 0, 0, G_OPTION_ARG_NONE, &keep,
+          "baseline the hardware CPUs: deprecated features the hosts have count", NULL },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- the CPU every matching host can run");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcFleet) fleet = NULL;
+    g_autoptr(VmcCpuDef) cpu = NULL;
+    guint hosts = 0;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "The baseline of the hosts' host-models (deprecated features disabled, seed 000),\n"
+        "computed once per host kind with libvirt's baseline rules, migratable features\n"
+        "only. Printed as libvirt <cpu> XML (--json: QMP CpuModelInfo).\n");
+    g_option_context_set_summary(ctx, fleet_db_help);
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc != 1)
+        return vmc_cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
+    if (!(fleet = fleet_open(cli, db, &error)) ||
+        !(cpu = vmc_fleet_baseline(fleet, where, keep, &hosts, &error)))
+        return vmc_cli_fail(cli, error);
+    if (!cli->json)
+        printf("<!-- baseline of %u hosts%s%s -->\n", hosts, where ? " where " : "", where ? where : "");
+    vmc_cli_print_cpu(cli, cpu);
+    return VMC_EXIT_OK;
+}
+
+static int
+cmd_fleet_admit(VmcCli *cli, int argc, char **argv)
+{
+    g_autofree char *db = NULL, *where = NULL;
+    GOptionEntry entries[] = {
+        FLEET_DB_ENTRY(db),
+        { "where", 0, 0, G_OPTION_ARG_STRING, &where, "the cluster (required)", "cluster=C" },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("HOSTDOC --where cluster=C - would this host lower the baseline?");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcFleet) fleet = NULL;
+    g_autoptr(VmcCpuDef) before = NULL, after = NULL, mine = NULL;
+    g_autoptr(VmcHost) host = NULL;
+    g_autoptr(GPtrArray) lost = g_ptr_array_new_with_free_func(g_free);
+    VmcFeatureSet fb, fa;
+    VmcCatalog *cat;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "Exit 0 when the cluster's baseline stays as it is with HOST in it, 1 when HOST\n"
+        "would lower it (the features the cluster's guests could no longer be given are\n"
+        "listed), 2 on bad input.\n");
+    g_option_context_set_summary(ctx, fleet_db_help);
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc != 2)
+        return vmc_cli_usage_error(cli, "expected one HOSTDOC");
+    if (!where)
+        return vmc_cli_usage_error(cli, "--where cluster=C is required");
+    if (!(fleet = fleet_open(cli, db, &error)) || !(cat = vmc_cli_catalog(cli, &error)) ||
+        !(host = vmc_host_load(cat, argv[1], &error)) ||
+        !(before = vmc_fleet_baseline(fleet, where, FALSE, NULL, &error)) ||
+        !(mine = vmc_host_model(host, NULL, &error)))
+        return vmc_cli_fail(cli, error);
+    {
+        VmcCpuDef *pair[2] = { before, mine };
+        if (!(after = vmc_cpu_baseline(pair, 2, NULL, VMC_BASELINE_MIGRATABLE, &error)))
+            return vmc_cli_fail(cli, error);
+    }
+    if (!vmc_cpu_effective_features(before, &fb, &error) || !vmc_cpu_effective_features(after, &fa, &error))
+        return vmc_cli_fail(cli, error);
+    for (guint id = 0; id < vmc_catalog_feature_count(cat, vmc_cpu_def_get_arch(before)); id++)
+        if (vmc_feature_set_has(&fb, id) && !vmc_feature_set_has(&fa, id)) {
+            const VmcFeature *f = vmc_catalog_feature(cat, vmc_cpu_def_get_arch(before), id);
+            g_ptr_array_add(lost, g_strdup(f ? vmc_feature_get_name(f) : "?"));
+        }
+    if (cli->json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "lowers", json_object_new_boolean(lost->len > 0));
+        json_object_object_add(o, "before", json_object_new_string(vmc_cpu_def_get_model(before)));
+        json_object_object_add(o, "after", json_object_new_string(vmc_cpu_def_get_model(after)));
+        json_object_object_add(o, "lost", vmc_cli_json_strv(lost));
+        vmc_cli_print_json(o);
+        json_object_put(o);
+    } else if (lost->len) {
+        g_autofree char *names = vmc_cli_join(lost, ", ", 0);
+        printf("%s would lower the baseline of %s: %s → %s; lost: %s\n", vmc_host_get_name(host), where,
+               vmc_cpu_def_get_model(before), vmc_cpu_def_get_model(after), names);
+    } else {
+        printf("%s keeps the baseline of %s (%s)\n", vmc_host_get_name(host), where,
+               vmc_cpu_def_get_model(before));
+    }
+    return lost->len ? VMC_EXIT_NEGATIVE : VMC_EXIT_OK;
+}
+
+static int
+cmd_fleet_ladder(VmcCli *cli, int argc, char **argv)
+{
+    g_autofree char *db = NULL, *where = NULL;
+    gboolean all = FALSE;
+    GOptionEntry entries[] = {
+        FLEET_DB_ENTRY(db),
+        { "where", 0, 0, G_OPTION_ARG_STRING, &where, "only these hosts", "KEY=VALUE,..." },
+        { "all", 0, 0, G_OPTION_ARG_NONE, &all, "also models no host runs", NULL },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- how many hosts run each CPU model");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcFleet) fleet = NULL;
+    g_autoptr(GArray) rungs = NULL;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "For each catalog CPU model (catalog order, oldest first): the hosts that can\n"
+        "run it (query-cpu-definitions' unavailable-features empty on the host's kind)\n"
+        "— the table for picking a cluster CPU model (like VMware EVC or oVirt's\n"
+        "cluster CPU type).\n");
+    g_option_context_set_summary(ctx, fleet_db_help);
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc != 1)
+        return vmc_cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
+    if (!(fleet = fleet_open(cli, db, &error)) || !(rungs = vmc_fleet_ladder(fleet, where, &error)))
+        return vmc_cli_fail(cli, error);
+    if (cli->json) {
+        json_object *a = json_object_new_array();
+        for (guint i = 0; i < rungs->len; i++) {
+            const VmcFleetRung *r = &g_array_index(rungs, VmcFleetRung, i);
+            json_object *o;
+            if (!all && r->n_hosts == 0)
+                continue;
+            o = json_object_new_object();
+            json_object_object_add(o, "model", json_object_new_string(r->model));
+            json_object_object_add(o, "deprecated", json_object_new_boolean(r->deprecated));
+            json_object_object_add(o, "hosts", json_object_new_int(r->n_hosts));
+            json_object_object_add(o, "of", json_object_new_int(r->n_total));
+            json_object_array_add(a, o);
+        }
+        vmc_cli_print_json(a);
+        json_object_put(a);
+        return VMC_EXIT_OK;
+    }
+    printf("%-34s %8s %7s\n", "MODEL", "HOSTS", "SHARE");
+    for (guint i = 0; i < rungs->len; i++) {
+        const VmcFleetRung *r = &g_array_index(rungs, VmcFleetRung, i);
+        if (!all && r->n_hosts == 0)
+            continue;
+        printf("%-34s %8u %6.1f%%%s\n", r->model, r->n_hosts,
+               r->n_total ? 100.0 * r->n_hosts / r->n_total : 0.0, r->deprecated ? "  (deprecated)" : "");
+    }
+    return VMC_EXIT_OK;
+}
+
+static int
+cmd_fleet_labels(VmcCli *cli, int argc, char **argv)
+{
+    g_autofree char *db = NULL;
+    GOptionEntry entries[] = { FLEET_DB_ENTRY(db), { NULL } };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("HOST - KubeVirt node-labeller labels of a host");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcFleet) fleet = NULL;
+    g_autoptr(GPtrArray) labels = NULL;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "HOST is an inventory host name, or with no --db/$VMCOMPAT_FLEET_DB a host\n"
+        "document. Labels as KubeVirt's node-labeller sets them: cpu-model.node.kubevirt.io/M\n"
+        "(usable, not obsolete), cpu-model-migration.node.kubevirt.io/M,\n"
+        "cpu-feature.node.kubevirt.io/F (host-model features), host-model-cpu.node.kubevirt.io/M,\n"
+        "host-model-required-features.node.kubevirt.io/F, cpu-vendor.node.kubevirt.io/V,\n"
+        "machine-type.node.kubevirt.io/T.\n");
+    g_option_context_set_summary(ctx, fleet_db_help);
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc != 2)
+        return vmc_cli_usage_error(cli, "expected one HOST");
+    if (!db && !g_getenv("VMCOMPAT_FLEET_DB")) {
+        VmcCatalog *cat = vmc_cli_catalog(cli, &error);
+        g_autoptr(VmcHost) host = cat ? vmc_host_load(cat, argv[1], &error) : NULL;
+        if (!host || !(labels = vmc_host_kubevirt_labels(cat, host, &error)))
+            return vmc_cli_fail(cli, error);
+    } else if (!(fleet = fleet_open(cli, db, &error)) ||
+               !(labels = vmc_fleet_labels(fleet, argv[1], &error))) {
+        return vmc_cli_fail(cli, error);
+    }
+    if (cli->json) {
+        json_object *o = json_object_new_object();
+        for (guint i = 0; i < labels->len; i++) {
+            g_auto(GStrv) kv = g_strsplit(g_ptr_array_index(labels, i), "=", 2);
+            json_object_object_add(o, kv[0], json_object_new_string(kv[1] ? kv[1] : ""));
+        }
+        vmc_cli_print_json(o);
+        json_object_put(o);
+    } else {
+        for (guint i = 0; i < labels->len; i++)
+            printf("%s\n", (const char *) g_ptr_array_index(labels, i));
+    }
+    return VMC_EXIT_OK;
+}
+
+static int
+cmd_fleet_guest(VmcCli *cli, int argc, char **argv)
+{
+    static const VmcCliCommand cmds[] = {
+        { "add", "record a guest (its resolved ABI) and the host it runs on", cmd_fleet_guest_add },
+        { NULL },
+    };
+    return vmc_cli_dispatch(cli, "fleet guest", cmds, argc, argv);
+}
+
+static const VmcCliCommand fleet_commands[] = {
+    { "import", "add or update hosts (host documents, JSON Lines)", cmd_fleet_import },
+    { "hosts", "the hosts of the inventory", cmd_fleet_hosts },
+    { "forget", "remove hosts", cmd_fleet_forget },
+    { "guest", "guests: add", cmd_fleet_guest },
+    { "where", "the hosts that can run (or take by migration) a guest, with reasons", cmd_fleet_where },
+    { "baseline", "the CPU every matching host can run", cmd_fleet_baseline },
+    { "admit", "would this host lower a cluster's baseline?", cmd_fleet_admit },
+    { "ladder", "how many hosts run each CPU model", cmd_fleet_ladder },
+    { "labels", "KubeVirt node labels of a host", cmd_fleet_labels },
+    { NULL },
+};
+
+int
+vmc_cmd_fleet(VmcCli *cli, int argc, char **argv)
+{
+    return vmc_cli_dispatch(cli, "fleet", fleet_commands, argc, argv);
+}
