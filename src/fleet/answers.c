@@ -36,33 +36,13 @@ vmc_kv_cmp(gconstpointer a, gconstpointer b)
     return x->kind < y->kind ? -1 : x->kind > y->kind;
 }
 
-/* The kind id of a host by name. */
-static gboolean
-vmc_fleet_host_kind(VmcFleet *fleet, const char *name, gint64 *ret, GError **error)
-{
-    sqlite3_stmt *st = NULL;
-    gboolean found;
-
-    if (sqlite3_prepare_v2(fleet->db, "SELECT kind FROM host WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
-        return vmc__fleet_sql_fail(fleet, error, "finding a host");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    if (found)
-        *ret = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (!found)
-        g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN, "fleet inventory %s: no host '%s'",
-                    fleet->path, name);
-    return found;
-}
-
 VmcAbi *
 vmc_fleet_resolve(VmcFleet *fleet, const VmcGuest *guest, const char *host, GError **error)
 {
     gint64 kind;
     const VmcHost *h;
 
-    if (!vmc_fleet_host_kind(fleet, host, &kind, error) || !(h = vmc__fleet_kind_host(fleet, kind, error)))
+    if (!vmc__fleet_host_kind(fleet, host, &kind, error) || !(h = vmc__fleet_kind_host(fleet, kind, error)))
         return NULL;
     return vmc_guest_resolve(fleet->cat, guest, h, NULL, error);
 }
@@ -86,7 +66,7 @@ vmc_fleet_where(VmcFleet *fleet, const VmcAbi *abi, const VmcGuest *guest, const
                         "migration targets need the guest's resolved ABI, not its definition");
             return NULL;
         }
-        if (!vmc_fleet_host_kind(fleet, from, &src_kind, error) ||
+        if (!vmc__fleet_host_kind(fleet, from, &src_kind, error) ||
             !(src = vmc__fleet_kind_host(fleet, src_kind, error)))
             return NULL;
     }
@@ -366,7 +346,7 @@ vmc_fleet_labels(VmcFleet *fleet, const char *name, GError **error)
     gint64 kind;
     const VmcHost *host;
 
-    if (!vmc_fleet_host_kind(fleet, name, &kind, error) ||
+    if (!vmc__fleet_host_kind(fleet, name, &kind, error) ||
         !(host = vmc__fleet_kind_host(fleet, kind, error)))
         return NULL;
     return vmc_host_kubevirt_labels(fleet->cat, host, error);

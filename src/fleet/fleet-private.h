@@ -41,3 +41,6 @@ typedef gboolean (*VmcFleetGuestFn)(const char *name, const char *abi_doc, const
                                     const char *host, gpointer user_data);
 gboolean vmc__fleet_foreach_guest(VmcFleet *fleet, VmcFleetGuestFn fn, gpointer user_data,
                                   GError **error);
+
+/* The kind of a host, by name (VMC_ERROR_UNKNOWN: no such host). */
+gboolean vmc__fleet_host_kind(VmcFleet *fleet, const char *name, gint64 *ret, GError **error);

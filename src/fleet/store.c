@@ -796,3 +796,24 @@ vmc__fleet_foreach_guest(VmcFleet *fleet, VmcFleetGuestFn fn, gpointer user_data
         return vmc__fleet_sql_fail(fleet, error, "listing guests");
     return TRUE;
 }
+
+/* The kind id of a host by name. */
+gboolean
+vmc__fleet_host_kind(VmcFleet *fleet, const char *name, gint64 *ret, GError **error)
+{
+    sqlite3_stmt *st = NULL;
+    gboolean found;
+
+    if (sqlite3_prepare_v2(fleet->db, "SELECT kind FROM host WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+        return vmc__fleet_sql_fail(fleet, error, "finding a host");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    if (found)
+        *ret = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (!found)
+        g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN, "fleet inventory %s: no host '%s'",
+                    fleet->path, name);
+    return found;
+}
+
