@@ -139,6 +139,36 @@ void vmc_fleet_rung_clear(VmcFleetRung *r);
 /* For each catalog CPU model of the fleet's arch: how many hosts run it. */
 GArray *vmc_fleet_ladder(VmcFleet *fleet, const char *where, GError **error);
 
+/* A kind that holds a pool's baseline down. */
+typedef struct {
+    gint64 kind;
+    guint n_hosts;
+    GPtrArray *gains;        /* features the baseline would gain without it */
+} VmcFleetLimit;
+
+/* Guests that can run on exactly the same host kinds. */
+typedef struct {
+    GPtrArray *guests;       /* names */
+    GArray *kinds;           /* gint64: the kinds they can run on */
+    guint n_hosts;
+    VmcCpuDef *baseline;     /* NULL when the kinds share no CPU (vendors) */
+    char *baseline_error;
+    GPtrArray *machine_types;  /* every kind offers them */
+    char *platform;          /* newest platform every kind supports, or NULL */
+    GArray *limiting;        /* VmcFleetLimit, most gain first */
+} VmcFleetPool;
+void vmc_fleet_pool_clear(VmcFleetPool *p);
+
+/**
+ * vmc_fleet_pools:
+ *
+ * The recorded guests grouped by the set of host kinds (matching @where)
+ * they can run on (vmc_abi_check_mode, memoised per ABI × kind), largest
+ * first, each with its baseline CPU, common machine types, newest common
+ * platform and limiting kinds.
+ */
+GArray *vmc_fleet_pools(VmcFleet *fleet, const char *where, VmcCpuCheck mode, GError **error);
+
 /* KubeVirt node-labeller labels of a host: "key=value" strings, sorted. */
 GPtrArray *vmc_fleet_labels(VmcFleet *fleet, const char *host, GError **error);
 /* The same for a host document (no inventory needed). */

@@ -525,6 +525,103 @@ cmd_fleet_labels(VmcCli *cli, int argc, char **argv)
 }
 
 static int
+cmd_fleet_pools(VmcCli *cli, int argc, char **argv)
+{
+    g_autofree char *db = NULL, *where = NULL, *check = NULL;
+    GOptionEntry entries[] = {
+        FLEET_DB_ENTRY(db),
+        { "where", 0, 0, G_OPTION_ARG_STRING, &where, "only these hosts", "KEY=VALUE,..." },
+        { "check", 0, 0, G_OPTION_ARG_STRING, &check, "CPU check mode: none, partial, full", "MODE" },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- migration pools: guests grouped by the hosts that can run them");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcFleet) fleet = NULL;
+    g_autoptr(GArray) pools = NULL;
+    VmcCpuCheck mode;
+    json_object *arr = NULL;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "Recorded guests (fleet guest add) with the same set of host kinds they can run on\n"
+        "(guest check per ABI and kind) form a pool: they move freely among those hosts.\n"
+        "Per pool: guests, hosts, baseline CPU, machine types every host offers, the\n"
+        "newest platform every host supports, and the limiting kinds — hosts whose\n"
+        "removal would raise the baseline, with what it would gain.\n");
+    g_option_context_set_summary(ctx, fleet_db_help);
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc != 1)
+        return vmc_cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
+    if (!vmc_cli_check_mode(cli, check, &mode, &rc))
+        return rc;
+    if (!(fleet = fleet_open(cli, db, &error)) || !(pools = vmc_fleet_pools(fleet, where, mode, &error)))
+        return vmc_cli_fail(cli, error);
+    if (cli->json)
+        arr = json_object_new_array();
+    for (guint i = 0; i < pools->len; i++) {
+        const VmcFleetPool *p = &g_array_index(pools, VmcFleetPool, i);
+        const char *model = p->baseline ? vmc_cpu_def_get_model(p->baseline) : NULL;
+        g_autofree char *newest_mt = NULL;
+        for (guint j = 0; j < p->machine_types->len; j++) {
+            const char *mt = g_ptr_array_index(p->machine_types, j);
+            if (g_str_has_prefix(mt, "pc-q35-") || g_str_has_prefix(mt, "s390-ccw-virtio-"))
+                newest_mt = (g_free(newest_mt), g_strdup(mt));
+        }
+        if (arr) {
+            json_object *o = json_object_new_object();
+            json_object *lim = json_object_new_array();
+            json_object *kinds = json_object_new_array();
+            for (guint j = 0; j < p->kinds->len; j++)
+                json_object_array_add(kinds, json_object_new_int64(g_array_index(p->kinds, gint64, j)));
+            for (guint j = 0; j < p->limiting->len; j++) {
+                const VmcFleetLimit *l = &g_array_index(p->limiting, VmcFleetLimit, j);
+                json_object *e = json_object_new_object();
+                json_object_object_add(e, "kind", json_object_new_int64(l->kind));
+                json_object_object_add(e, "hosts", json_object_new_int(l->n_hosts));
+                json_object_object_add(e, "gains", vmc_cli_json_strv(l->gains));
+                json_object_array_add(lim, e);
+            }
+            json_object_object_add(o, "guests", vmc_cli_json_strv(p->guests));
+            json_object_object_add(o, "hosts", json_object_new_int(p->n_hosts));
+            json_object_object_add(o, "kinds", kinds);
+            json_object_object_add(o, "baseline", model ? json_object_new_string(model) : NULL);
+            json_object_object_add(o, "machine-types", vmc_cli_json_strv(p->machine_types));
+            json_object_object_add(o, "platform", p->platform ? json_object_new_string(p->platform) : NULL);
+            json_object_object_add(o, "limiting", lim);
+            json_object_array_add(arr, o);
+            continue;
+        }
+        printf("pool %u: %u guests move freely among %u hosts (%u host kinds)\n", i + 1,
+               p->guests->len, p->n_hosts, p->kinds->len);
+        if (p->kinds->len == 0) {
+            printf("  no host can run them\n");
+        } else {
+            printf("  baseline CPU: %s\n", model ? model : p->baseline_error ? p->baseline_error : "-");
+            printf("  machine types: %u in common%s%s\n", p->machine_types->len,
+                   newest_mt ? ", newest " : "", newest_mt ? newest_mt : "");
+            printf("  newest common platform: %s\n", p->platform ? p->platform : "none");
+        }
+        for (guint j = 0; j < p->limiting->len && j < 5; j++) {
+            const VmcFleetLimit *l = &g_array_index(p->limiting, VmcFleetLimit, j);
+            g_autofree char *gains = vmc_cli_join(l->gains, ", ", 8);
+            printf("  limiting: kind %" G_GINT64_FORMAT " (%u hosts) — without it the baseline gains %u "
+                   "features: %s\n", l->kind, l->n_hosts, l->gains->len, gains);
+        }
+        {
+            g_autofree char *names = vmc_cli_join(p->guests, ", ", 6);
+            printf("  guests: %s\n", names);
+        }
+    }
+    if (arr) {
+        vmc_cli_print_json(arr);
+        json_object_put(arr);
+    }
+    return VMC_EXIT_OK;
+}
+
+static int
 cmd_fleet_guest(VmcCli *cli, int argc, char **argv)
 {
     static const VmcCliCommand cmds[] = {
@@ -540,6 +637,7 @@ static const VmcCliCommand fleet_commands[] = {
     { "forget", "remove hosts", cmd_fleet_forget },
     { "guest", "guests: add", cmd_fleet_guest },
     { "where", "the hosts that can run (or take by migration) a guest, with reasons", cmd_fleet_where },
+    { "pools", "migration pools: guests by the hosts that can run them", cmd_fleet_pools },
     { "baseline", "the CPU every matching host can run", cmd_fleet_baseline },
     { "admit", "would this host lower a cluster's baseline?", cmd_fleet_admit },
     { "ladder", "how many hosts run each CPU model", cmd_fleet_ladder },
