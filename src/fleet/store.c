@@ -606,7 +606,7 @@ vmc_fleet_import(VmcFleet *fleet, const char *const *paths, const char *cluster,
     }
     if (ok)
         ok = vmc_import_commit(&im, error);
-    else if (im.in_batch)
+    else if (!sqlite3_get_autocommit(fleet->db))
         vmc_fleet_exec(fleet, "ROLLBACK", NULL);   /* the failed batch only */
     vmc_import_finish(&im);
     return ok;

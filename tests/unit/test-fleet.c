@@ -1,0 +1,344 @@
+/* test-fleet.c: the fleet's answers equal the single-host verdicts.
+ *
+ * An inventory (a temporary SQLite file) of every x86_64 host fixture —
+ * the JSON hosts of tests/data/hosts and the scenario hosts made from real CPUID dumps
+ * — each imported several times under different names, clusters and kernel
+ * patch levels, plus every valid guest definition of tests/data/guests and
+ * tests/data/migrate. Property: on random (guest, host) pairs (seeded) the
+ * fleet's per-kind verdict equals
+ *   - `guest check` (vmc_abi_check_mode) for an ABI,
+ *   - resolve + check for a definition,
+ *   - `migrate check` (vmc_migrate_check) for a recorded guest,
+ * run on the host's own document; baseline equals vmc_cpu_baseline of the
+ * hosts' host-models; pools put a guest exactly with the hosts it runs on.
+ */
+#include "harness.h"
+
+#include <glib/gstdio.h>
+#include <json-c/json.h>
+#include <string.h>
+
+typedef struct {
+    char *dir;
+    char *db;
+    VmcFleet *fleet;
+    GPtrArray *host_names;     /* inventory names */
+    GHashTable *host_docs;     /* inventory name → VmcHost (its own document) */
+    GPtrArray *guests;         /* VmcGuest* that resolve somewhere */
+} Fixture;
+
+static const char *const vmc_host_files[] = {
+    "x86_64-example.json", "x86_64-kernel-5.15.json", "x86_64-kernel-6.8.json",
+    "scenario/cascadelake-noble.json", "scenario/cascadelake-noble-tsx-off.json",
+    "scenario/jammy-qemu-8.2.json", "scenario/opteron-jammy.json",
+    "scenario/opteron-qemu-5.1.json", "scenario/skylake-jammy.json",
+    "scenario/skylake-noble-mpx-off.json",
+};
+
+/* Copies of a host document, renamed, in other clusters, other kernel patch
+ * levels: they must fall into the same kind. */
+static void
+write_jsonl(Fixture *f, const char *path)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+    VmcCatalog *cat = vmc_test_catalog();
+
+    for (guint i = 0; i < G_N_ELEMENTS(vmc_host_files); i++) {
+        g_autofree char *file = vmc_test_source_path("tests", "data", "hosts", vmc_host_files[i], NULL);
+        g_autofree char *text = vmc_test_read(file, NULL);
+        for (guint copy = 0; copy < 3; copy++) {
+            json_object *doc = json_tokener_parse(text);
+            g_autofree char *name = g_strdup_printf("h%02u-%u", i, copy);
+            const char *kernel;
+            g_autoptr(GError) error = NULL;
+            VmcHost *host;
+            g_assert_nonnull(doc);
+            json_object_object_add(doc, "name", json_object_new_string(name));
+            json_object_object_add(doc, "cluster", json_object_new_string(copy == 2 ? "east" : "west"));
+            kernel = json_object_get_string(json_object_object_get(doc, "kernel"));
+            if (kernel && copy) {
+                g_autofree char *k2 = g_strdup_printf("%s.%u", kernel, copy);
+                /* a longer patch string, same X.Y */
+                json_object_object_add(doc, "kernel", json_object_new_string(k2));
+            }
+            g_string_append_printf(out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+            host = vmc_host_parse(cat, json_object_to_json_string(doc), strlen(json_object_to_json_string(doc)),
+                                  name, &error);
+            g_assert_no_error(error);
+            g_ptr_array_add(f->host_names, g_strdup(name));
+            g_hash_table_insert(f->host_docs, g_strdup(name), host);
+            json_object_put(doc);
+        }
+    }
+    g_assert_true(g_file_set_contents(path, out->str, -1, NULL));
+}
+
+static void
+load_guests(Fixture *f)
+{
+    VmcCatalog *cat = vmc_test_catalog();
+    const char *roots[] = { "guests", "migrate" };
+
+    for (guint r = 0; r < G_N_ELEMENTS(roots); r++) {
+        g_autofree char *root = vmc_test_source_path("tests", "data", roots[r], NULL);
+        g_autoptr(GDir) d = g_dir_open(root, 0, NULL);
+        const char *name;
+        while (d && (name = g_dir_read_name(d))) {
+            g_autofree char *sub = g_build_filename(root, name, NULL);
+            g_autoptr(GDir) cd = g_dir_open(sub, 0, NULL);
+            const char *fn;
+            if (g_str_has_prefix(name, "bad-"))
+                continue;
+            while (cd && (fn = g_dir_read_name(cd))) {
+                g_autofree char *path = NULL;
+                VmcGuest *g;
+                if (!g_str_has_prefix(fn, "guest."))
+                    continue;
+                path = g_build_filename(sub, fn, NULL);
+                g = vmc_guest_load(cat, path, NULL);
+                if (g && vmc_guest_get_arch(g) == VMC_ARCH_X86_64)
+                    g_ptr_array_add(f->guests, g);
+                else if (g)
+                    vmc_guest_unref(g);
+            }
+        }
+    }
+}
+
+static void
+fixture_setup(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *jsonl = NULL;
+    VmcFleetImportStats st;
+    const char *paths[2] = { NULL, NULL };
+
+    f->dir = g_dir_make_tmp("vmc-fleet-XXXXXX", &error);
+    g_assert_no_error(error);
+    f->db = g_build_filename(f->dir, "fleet.db", NULL);
+    f->host_names = g_ptr_array_new_with_free_func(g_free);
+    f->host_docs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) vmc_host_unref);
+    f->guests = g_ptr_array_new_with_free_func((GDestroyNotify) vmc_guest_unref);
+    jsonl = g_build_filename(f->dir, "hosts.jsonl", NULL);
+    write_jsonl(f, jsonl);
+    load_guests(f);
+    f->fleet = vmc_fleet_open(vmc_test_catalog(), f->db, &error);
+    g_assert_no_error(error);
+    paths[0] = jsonl;
+    g_assert_true(vmc_fleet_import(f->fleet, paths, NULL, 7, &st, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(st.hosts_new, ==, 3 * G_N_ELEMENTS(vmc_host_files));
+    /* renamed copies with other clusters and patch levels share a kind */
+    g_assert_cmpuint(vmc_fleet_count_kinds(f->fleet), ==, G_N_ELEMENTS(vmc_host_files));
+    (void) data;
+}
+
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
+{
+    g_autofree char *wal = g_strconcat(f->db, "-wal", NULL);
+    g_autofree char *shm = g_strconcat(f->db, "-shm", NULL);
+    g_autofree char *jsonl = g_build_filename(f->dir, "hosts.jsonl", NULL);
+    vmc_fleet_close(f->fleet);
+    g_unlink(f->db);
+    g_unlink(wal);
+    g_unlink(shm);
+    g_unlink(jsonl);
+    g_rmdir(f->dir);
+    g_free(f->db);
+    g_free(f->dir);
+    g_ptr_array_unref(f->host_names);
+    g_hash_table_unref(f->host_docs);
+    g_ptr_array_unref(f->guests);
+    (void) data;
+}
+
+/* The verdict the fleet gives for @host's kind. */
+static const VmcVerdict *
+kind_verdict(Fixture *f, GArray *rows, const char *host)
+{
+    g_autofree char *filter = g_strdup_printf("host=%s", host);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GArray) h = vmc_fleet_hosts(f->fleet, filter, &error);
+    gint64 kind;
+
+    g_assert_no_error(error);
+    g_assert_cmpuint(h->len, ==, 1);
+    kind = g_array_index(h, VmcFleetHost, 0).kind;
+    for (guint i = 0; i < rows->len; i++)
+        if (g_array_index(rows, VmcFleetKindVerdict, i).kind == kind)
+            return g_array_index(rows, VmcFleetKindVerdict, i).verdict;
+    g_assert_not_reached();
+    return NULL;
+}
+
+static char *
+verdict_text(const VmcVerdict *v)
+{
+    return vmc_verdict_to_json(v);
+}
+
+static void
+test_property(Fixture *f, gconstpointer data)
+{
+    GRand *rand = g_rand_new_with_seed(20261122);
+    guint pairs = 0, ok = 0;
+    VmcCatalog *cat = vmc_test_catalog();
+
+    g_assert_cmpuint(f->guests->len, >, 20);
+    for (guint round = 0; round < 60; round++) {
+        VmcGuest *g = g_ptr_array_index(f->guests, g_rand_int_range(rand, 0, f->guests->len));
+        const char *from = g_ptr_array_index(f->host_names, g_rand_int_range(rand, 0, f->host_names->len));
+        const char *to = g_ptr_array_index(f->host_names, g_rand_int_range(rand, 0, f->host_names->len));
+        VmcHost *src = g_hash_table_lookup(f->host_docs, from);
+        VmcHost *dst = g_hash_table_lookup(f->host_docs, to);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmcAbi) abi = vmc_guest_resolve(cat, g, src, NULL, NULL);
+        g_autoptr(GArray) by_def = NULL, by_abi = NULL, by_mig = NULL;
+        g_autoptr(VmcAbi) on_dst = NULL;
+        g_autoptr(VmcVerdict) single = NULL;
+        g_autofree char *a = NULL, *b = NULL;
+        g_autofree char *name = g_strdup_printf("guest-%u", round);
+
+        /* a definition: resolve + check on the host itself */
+        by_def = vmc_fleet_where(f->fleet, NULL, g, NULL, VMC_CPU_CHECK_DEFAULT, NULL, &error);
+        g_assert_no_error(error);
+        on_dst = vmc_guest_resolve(cat, g, dst, NULL, NULL);
+        if (on_dst) {
+            single = vmc_abi_check_mode(on_dst, dst, VMC_CPU_CHECK_DEFAULT);
+            a = verdict_text(single);
+            b = verdict_text(kind_verdict(f, by_def, to));
+            g_assert_cmpstr(a, ==, b);
+            g_clear_pointer(&a, g_free);
+            g_clear_pointer(&b, g_free);
+            g_clear_pointer(&single, vmc_verdict_unref);
+        } else {
+            g_assert_false(vmc_verdict_ok(kind_verdict(f, by_def, to)));
+        }
+        pairs++;
+        if (!abi)
+            continue;
+        /* an ABI: guest check, for each check mode */
+        for (VmcCpuCheck mode = VMC_CPU_CHECK_NONE; mode <= VMC_CPU_CHECK_FULL; mode++) {
+            by_abi = vmc_fleet_where(f->fleet, abi, NULL, NULL, mode, NULL, &error);
+            g_assert_no_error(error);
+            single = vmc_abi_check_mode(abi, dst, mode);
+            a = verdict_text(single);
+            b = verdict_text(kind_verdict(f, by_abi, to));
+            g_assert_cmpstr(a, ==, b);
+            ok += vmc_verdict_ok(single);
+            g_clear_pointer(&a, g_free);
+            g_clear_pointer(&b, g_free);
+            g_clear_pointer(&single, vmc_verdict_unref);
+            g_clear_pointer(&by_abi, g_array_unref);
+            pairs++;
+        }
+        /* a recorded guest: migrate check from where it runs */
+        g_assert_true(vmc_fleet_guest_add(f->fleet, name, abi, from, &error));
+        g_assert_no_error(error);
+        {
+            g_autofree char *got_host = NULL;
+            g_autoptr(VmcAbi) back = vmc_fleet_guest_get(f->fleet, name, &got_host, &error);
+            g_assert_no_error(error);
+            g_assert_cmpstr(vmc_abi_get_fingerprint(back), ==, vmc_abi_get_fingerprint(abi));
+            g_assert_cmpstr(got_host, ==, from);
+        }
+        by_mig = vmc_fleet_where(f->fleet, abi, NULL, from, VMC_CPU_CHECK_DEFAULT, NULL, &error);
+        g_assert_no_error(error);
+        single = vmc_migrate_check(abi, src, dst, VMC_CPU_CHECK_DEFAULT);
+        a = verdict_text(single);
+        b = verdict_text(kind_verdict(f, by_mig, to));
+        g_assert_cmpstr(a, ==, b);
+        pairs++;
+    }
+    g_test_message("%u (guest, host) pairs agree with the single-host verdicts (%u ABI checks ok)",
+                   pairs, ok);
+    /* the sample is not one-sided */
+    g_assert_cmpuint(ok, >, 0);
+    g_assert_cmpuint(ok, <, pairs);
+    g_rand_free(rand);
+    (void) data;
+}
+
+static void
+test_baseline(Fixture *f, gconstpointer data)
+{
+    const char *filters[] = { "cluster=west", "host=h0[3-5]-*", "kind=1" };
+
+    for (guint i = 0; i < G_N_ELEMENTS(filters); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GArray) hosts = vmc_fleet_hosts(f->fleet, filters[i], &error);
+        g_autoptr(GPtrArray) cpus = g_ptr_array_new_with_free_func((GDestroyNotify) vmc_cpu_def_unref);
+        g_autoptr(VmcCpuDef) fleet_b = NULL, single_b = NULL;
+        g_autoptr(GError) e1 = NULL, e2 = NULL;
+        guint n = 0;
+
+        g_assert_no_error(error);
+        for (guint j = 0; j < hosts->len; j++) {
+            VmcHost *h = g_hash_table_lookup(f->host_docs, g_array_index(hosts, VmcFleetHost, j).name);
+            g_ptr_array_add(cpus, vmc_host_model(h, NULL, NULL));
+        }
+        fleet_b = vmc_fleet_baseline(f->fleet, filters[i], FALSE, &n, &e1);
+        single_b = vmc_cpu_baseline((VmcCpuDef *const *) cpus->pdata, cpus->len, NULL,
+                                    VMC_BASELINE_MIGRATABLE, &e2);
+        g_assert_cmpuint(n, ==, fleet_b ? hosts->len : n);
+        if (!single_b) {
+            /* mixed vendors: both refuse */
+            g_assert_null(fleet_b);
+            g_assert_error(e1, VMC_ERROR, VMC_ERROR_INCOMPATIBLE);
+            continue;
+        }
+        {
+            g_autofree char *x = vmc_cpu_def_format_xml(fleet_b, 0);
+            g_autofree char *y = vmc_cpu_def_format_xml(single_b, 0);
+            g_assert_cmpstr(x, ==, y);
+        }
+    }
+    (void) data;
+}
+
+static void
+test_import_idempotent(Fixture *f, gconstpointer data)
+{
+    g_autofree char *jsonl = g_build_filename(f->dir, "hosts.jsonl", NULL);
+    g_autofree char *bad = g_build_filename(f->dir, "bad.jsonl", NULL);
+    const char *paths[] = { jsonl, NULL };
+    const char *bad_paths[] = { bad, NULL };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GArray) hosts = NULL;
+    VmcFleetImportStats st;
+
+    g_assert_true(vmc_fleet_import(f->fleet, paths, NULL, 0, &st, &error));
+    g_assert_cmpuint(st.hosts_new, ==, 0);
+    g_assert_cmpuint(st.hosts_updated, ==, 0);
+    g_assert_cmpuint(st.hosts_unchanged, ==, f->host_names->len);
+    g_assert_cmpuint(st.kinds_new, ==, 0);
+    /* a bad line: an error naming file and line; the batches before it stay */
+    g_assert_true(g_file_set_contents(bad, "{\"format\": 1, \"name\": \"x\"}\n{\"format\": 1, ",
+                                      -1, NULL));
+    g_assert_false(vmc_fleet_import(f->fleet, bad_paths, NULL, 1, &st, &error));
+    g_assert_nonnull(error);
+    g_test_message("%s", error->message);
+    g_clear_error(&error);
+    /* forget: the host goes; its kind too when it was the last */
+    g_assert_true(vmc_fleet_forget(f->fleet, "h00-0", &error));
+    g_assert_false(vmc_fleet_forget(f->fleet, "h00-0", &error));
+    g_assert_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN);
+    g_clear_error(&error);
+    hosts = vmc_fleet_hosts(f->fleet, "cluster=east", &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(hosts->len, ==, G_N_ELEMENTS(vmc_host_files));
+    g_unlink(bad);
+    (void) data;
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add("/fleet/property/where-equals-single-host", Fixture, NULL, fixture_setup,
+               test_property, fixture_teardown);
+    g_test_add("/fleet/baseline", Fixture, NULL, fixture_setup, test_baseline, fixture_teardown);
+    g_test_add("/fleet/import", Fixture, NULL, fixture_setup, test_import_idempotent, fixture_teardown);
+    return g_test_run();
+}
