@@ -169,6 +169,29 @@ void vmc_fleet_pool_clear(VmcFleetPool *p);
  */
 GArray *vmc_fleet_pools(VmcFleet *fleet, const char *where, VmcCpuCheck mode, GError **error);
 
+/* ---- two hosts (seed 004) ---------------------------------------------- */
+
+typedef struct {
+    char *what;              /* "a guest with A's defaults from A to B" */
+    VmcVerdict *verdict;     /* resolve on the source + migrate check */
+} VmcHostMove;
+
+typedef struct {
+    GPtrArray *platforms;    /* both support, catalog order */
+    char *platform;          /* the pair's platform: newest common, ≤ either default */
+    GPtrArray *machine_types;  /* both QEMUs offer */
+    char *machine;           /* newest common q35 / s390-ccw-virtio */
+    VmcCpuDef *baseline;     /* of the two host-models; NULL (vendors differ) */
+    char *baseline_error;
+    VmcHostMove moves[4];    /* A's defaults A→B, B's defaults B→A, common A→B, B→A */
+} VmcHostCompat;
+
+/* Are two hosts compatible: common platforms, machine types, baseline CPU,
+ * and whether guests move each way (typed reasons when not). */
+VmcHostCompat *vmc_host_compat(VmcCatalog *cat, const VmcHost *a, const VmcHost *b, GError **error);
+void vmc_host_compat_free(VmcHostCompat *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmcHostCompat, vmc_host_compat_free)
+
 /* KubeVirt node-labeller labels of a host: "key=value" strings, sorted. */
 GPtrArray *vmc_fleet_labels(VmcFleet *fleet, const char *host, GError **error);
 /* The same for a host document (no inventory needed). */

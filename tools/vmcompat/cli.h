@@ -86,6 +86,7 @@ int vmc_cmd_machine(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_host_platforms(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_guestos(VmcCli *cli, int argc, char **argv);
 int vmc_cmd_fleet(VmcCli *cli, int argc, char **argv);
+int vmc_cmd_host_compat(VmcCli *cli, int argc, char **argv);
 
 /* --policy/--date of the guest OS commands: the policy (vendor when NULL)
  * and the day (today when NULL); FALSE with *ret_exit set on bad input. */

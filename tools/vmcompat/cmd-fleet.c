@@ -631,6 +631,72 @@ cmd_fleet_guest(VmcCli *cli, int argc, char **argv)
     return vmc_cli_dispatch(cli, "fleet guest", cmds, argc, argv);
 }
 
+/* ---- host compat A B ---------------------------------------------------------- */
+
+int
+vmc_cmd_host_compat(VmcCli *cli, int argc, char **argv)
+{
+    g_autoptr(GOptionContext) ctx = g_option_context_new("A B - are two hosts compatible?");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcHost) a = NULL, b = NULL;
+    g_autoptr(VmcHostCompat) c = NULL;
+    gboolean common_ok;
+    VmcCatalog *cat;
+    int rc;
+
+    g_option_context_set_description(ctx,
+        "Seed 004: the platforms both hosts support and the pair's platform (newest\n"
+        "common, not newer than either default), the machine types both QEMUs offer,\n"
+        "the baseline of their host-models, and four guests through resolution and the\n"
+        "migration check: A's defaults A→B, B's defaults B→A, and the common guest\n"
+        "(pair platform, newest common machine type, baseline CPU) both ways.\n\n"
+        "Exit 0 when the common guest moves both ways, 1 when not, 2 on bad input.\n");
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc != 3)
+        return vmc_cli_usage_error(cli, "expected two hosts A and B");
+    if (!(cat = vmc_cli_catalog(cli, &error)) || !(a = vmc_cli_read_host(cli, argv[1], &error)) ||
+        !(b = vmc_cli_read_host(cli, argv[2], &error)) || !(c = vmc_host_compat(cat, a, b, &error)))
+        return vmc_cli_fail(cli, error);
+    common_ok = vmc_verdict_ok(c->moves[2].verdict) && vmc_verdict_ok(c->moves[3].verdict);
+    if (cli->json) {
+        json_object *o = json_object_new_object();
+        json_object *moves = json_object_new_array();
+        json_object_object_add(o, "compatible", json_object_new_boolean(common_ok));
+        json_object_object_add(o, "platforms", vmc_cli_json_strv(c->platforms));
+        json_object_object_add(o, "platform", c->platform ? json_object_new_string(c->platform) : NULL);
+        json_object_object_add(o, "machine-types", json_object_new_int(c->machine_types->len));
+        json_object_object_add(o, "machine", c->machine ? json_object_new_string(c->machine) : NULL);
+        json_object_object_add(o, "baseline", c->baseline ?
+                               json_object_new_string(vmc_cpu_def_get_model(c->baseline)) : NULL);
+        for (guint i = 0; i < G_N_ELEMENTS(c->moves); i++) {
+            g_autofree char *vj = vmc_verdict_to_json(c->moves[i].verdict);
+            json_object *m = json_object_new_object();
+            json_object_object_add(m, "what", json_object_new_string(c->moves[i].what));
+            json_object_object_add(m, "verdict", json_tokener_parse(vj));
+            json_object_array_add(moves, m);
+        }
+        json_object_object_add(o, "moves", moves);
+        vmc_cli_print_json(o);
+        json_object_put(o);
+    } else {
+        g_autofree char *plats = vmc_cli_join(c->platforms, ", ", 0);
+        printf("%s and %s: %s\n", vmc_host_get_name(a), vmc_host_get_name(b),
+               common_ok ? "compatible" : "not compatible");
+        printf("  platforms both support: %s\n", *plats ? plats : "none");
+        printf("  platform of the pair: %s\n", c->platform ? c->platform : "none");
+        printf("  machine types both offer: %u%s%s\n", c->machine_types->len,
+               c->machine ? ", newest " : "", c->machine ? c->machine : "");
+        printf("  baseline CPU: %s\n", c->baseline ? vmc_cpu_def_get_model(c->baseline) :
+               c->baseline_error ? c->baseline_error : "-");
+        for (guint i = 0; i < G_N_ELEMENTS(c->moves); i++) {
+            printf("  %s: %s\n", c->moves[i].what, vmc_verdict_ok(c->moves[i].verdict) ? "yes" : "no");
+            vmc_cli_print_reasons(c->moves[i].verdict, "      ");
+        }
+    }
+    return common_ok ? VMC_EXIT_OK : VMC_EXIT_NEGATIVE;
+}
+
 static const VmcCliCommand fleet_commands[] = {
     { "import", "add or update hosts (host documents, JSON Lines)", cmd_fleet_import },
     { "hosts", "the hosts of the inventory", cmd_fleet_hosts },

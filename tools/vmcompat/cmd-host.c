@@ -389,6 +389,7 @@ static const VmcCliCommand host_commands[] = {
     { "model", "the host-model CPU of a host", cmd_host_model },
     { "convert", "write any host input as a host document", cmd_host_convert },
     { "platforms", "the platforms a host supports, and its default", vmc_cmd_host_platforms },
+    { "compat", "are two hosts compatible? platforms, machine types, CPU, moves", vmc_cmd_host_compat },
     { NULL },
 };
 
