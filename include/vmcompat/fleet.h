@@ -154,6 +154,7 @@ typedef struct {
     VmcCpuDef *baseline;     /* NULL when the kinds share no CPU (vendors) */
     char *baseline_error;
     GPtrArray *machine_types;  /* every kind offers them */
+    char *machine;           /* the newest of them (q35 / s390-ccw-virtio), or NULL */
     char *platform;          /* newest platform every kind supports, or NULL */
     GArray *limiting;        /* VmcFleetLimit, most gain first */
 } VmcFleetPool;

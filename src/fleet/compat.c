@@ -11,6 +11,7 @@
  * the hosts are compatible at all.
  */
 #include "fleet/fleet-private.h"
+#include "fleet/answers-private.h"
 
 #include <string.h>
 
@@ -39,8 +40,8 @@ vmc_host_compat_free(VmcHostCompat *c)
 
 /* The newest machine type of the default family among @names, by the
  * catalog's release order. */
-static char *
-vmc_newest_default_family(VmcCatalog *cat, VmcArch arch, GPtrArray *names)
+char *
+vmc__fleet_newest_machine(VmcCatalog *cat, VmcArch arch, GPtrArray *names)
 {
     const char *family = arch == VMC_ARCH_S390X ? "s390-ccw-virtio" : "pc-q35";
     const VmcMachineType *best = NULL;
@@ -140,7 +141,7 @@ vmc_host_compat(VmcCatalog *cat, const VmcHost *a, const VmcHost *b, GError **er
     for (guint i = 0; mta && i < mta->len; i++)
         if (g_hash_table_contains(in_b, g_ptr_array_index(mta, i)))
             g_ptr_array_add(c->machine_types, g_strdup(g_ptr_array_index(mta, i)));
-    c->machine = vmc_newest_default_family(cat, arch, c->machine_types);
+    c->machine = vmc__fleet_newest_machine(cat, arch, c->machine_types);
     /* a guest with each host's defaults (q35 / s390-ccw-virtio, host-model CPU,
      * default platform), resolved there: the CPU its QEMU really presents */
     {

@@ -9,6 +9,7 @@
  * raise the baseline, with the features dropping them would gain.
  */
 #include "fleet/fleet-private.h"
+#include "fleet/answers-private.h"
 
 #include <string.h>
 
@@ -25,6 +26,7 @@ vmc_fleet_pool_clear(VmcFleetPool *p)
     g_clear_pointer(&p->kinds, g_array_unref);
     g_clear_pointer(&p->baseline, vmc_cpu_def_unref);
     g_clear_pointer(&p->machine_types, g_ptr_array_unref);
+    g_free(p->machine);
     g_free(p->platform);
     g_clear_pointer(&p->limiting, g_array_unref);
 }
@@ -213,6 +215,9 @@ vmc_pool_describe(VmcFleet *fleet, VmcFleetPool *p, GHashTable *kind_hosts, GErr
         while (g_hash_table_iter_next(&it, &name, NULL))
             g_ptr_array_add(p->machine_types, g_strdup(name));
         g_ptr_array_sort(p->machine_types, vmc_strptr_cmp);
+        p->machine = vmc__fleet_newest_machine(fleet->cat,
+                                               vmc_host_get_arch(vmc__fleet_kind_host(fleet, g_array_index(p->kinds, gint64, 0), NULL)),
+                                               p->machine_types);
     }
     if (first && best >= 0 && best < (gint) first->len)
         p->platform = g_strdup(vmc_platform_get_name(g_array_index(first, VmcHostPlatform, best).platform));

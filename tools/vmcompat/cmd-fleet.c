@@ -563,12 +563,7 @@ cmd_fleet_pools(VmcCli *cli, int argc, char **argv)
     for (guint i = 0; i < pools->len; i++) {
         const VmcFleetPool *p = &g_array_index(pools, VmcFleetPool, i);
         const char *model = p->baseline ? vmc_cpu_def_get_model(p->baseline) : NULL;
-        g_autofree char *newest_mt = NULL;
-        for (guint j = 0; j < p->machine_types->len; j++) {
-            const char *mt = g_ptr_array_index(p->machine_types, j);
-            if (g_str_has_prefix(mt, "pc-q35-") || g_str_has_prefix(mt, "s390-ccw-virtio-"))
-                newest_mt = (g_free(newest_mt), g_strdup(mt));
-        }
+        const char *newest_mt = p->machine;
         if (arr) {
             json_object *o = json_object_new_object();
             json_object *lim = json_object_new_array();
@@ -588,6 +583,7 @@ cmd_fleet_pools(VmcCli *cli, int argc, char **argv)
             json_object_object_add(o, "kinds", kinds);
             json_object_object_add(o, "baseline", model ? json_object_new_string(model) : NULL);
             json_object_object_add(o, "machine-types", vmc_cli_json_strv(p->machine_types));
+            json_object_object_add(o, "machine", p->machine ? json_object_new_string(p->machine) : NULL);
             json_object_object_add(o, "platform", p->platform ? json_object_new_string(p->platform) : NULL);
             json_object_object_add(o, "limiting", lim);
             json_object_array_add(arr, o);
