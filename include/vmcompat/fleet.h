@@ -22,6 +22,7 @@
 #include <vmcompat/cpu-def.h>
 #include <vmcompat/guest.h>
 #include <vmcompat/host.h>
+#include <vmcompat/release.h>
 #include <vmcompat/verdict.h>
 
 G_BEGIN_DECLS
@@ -169,6 +170,30 @@ void vmc_fleet_pool_clear(VmcFleetPool *p);
  * platform and limiting kinds.
  */
 GArray *vmc_fleet_pools(VmcFleet *fleet, const char *where, VmcCpuCheck mode, GError **error);
+
+/* ---- upgrades ------------------------------------------------------------ */
+
+/* What an upgrade does to one recorded guest (only guests it changes). */
+typedef struct {
+    char *guest;
+    char *host;              /* where it runs, or NULL */
+    VmcVerdict *restart;     /* on its own host after the upgrade; NULL: its host is not upgraded */
+    guint before, after;     /* hosts that can run it */
+    gboolean stranded;       /* some host before, none after */
+    gboolean loses_most;     /* after < before / 2 */
+} VmcFleetImpact;
+void vmc_fleet_impact_clear(VmcFleetImpact *i);
+
+/**
+ * vmc_fleet_upgrade_impact:
+ * @hosts: the hosts upgraded (a --where filter)
+ * @to_release: (nullable): their QEMU becomes this release (its machine types)
+ * @as: (nullable): they become this host document (exactly one of the two)
+ *
+ * Returns: (element-type VmcFleetImpact): the guests the upgrade changes.
+ */
+GArray *vmc_fleet_upgrade_impact(VmcFleet *fleet, const char *hosts, const VmcRelease *to_release,
+                                 const VmcHost *as, VmcCpuCheck mode, guint *ret_hosts, GError **error);
 
 /* ---- two hosts (seed 004) ---------------------------------------------- */
 

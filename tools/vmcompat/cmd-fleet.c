@@ -618,6 +618,102 @@ cmd_fleet_pools(VmcCli *cli, int argc, char **argv)
 }
 
 static int
+cmd_fleet_upgrade_impact(VmcCli *cli, int argc, char **argv)
+{
+    g_autofree char *db = NULL, *hosts = NULL, *release = NULL, *kernel = NULL, *as = NULL, *check = NULL;
+    GOptionEntry entries[] = {
+        FLEET_DB_ENTRY(db),
+        { "hosts", 0, 0, G_OPTION_ARG_STRING, &hosts, "the hosts upgraded (required)", "KEY=VALUE,..." },
+        { "to-release", 0, 0, G_OPTION_ARG_STRING, &release, "their QEMU becomes this release", "qemu-X.Y" },
+        { "to-kernel", 0, 0, G_OPTION_ARG_STRING, &kernel, "their kernel becomes this one", "X.Y" },
+        { "as", 0, 0, G_OPTION_ARG_FILENAME, &as, "they become this host document", "HOSTDOC" },
+        { "check", 0, 0, G_OPTION_ARG_STRING, &check, "CPU check mode: none, partial, full", "MODE" },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("--hosts SEL (--to-release R | --as HOSTDOC) - what an upgrade does to the guests");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcFleet) fleet = NULL;
+    g_autoptr(VmcHost) as_host = NULL;
+    g_autoptr(GArray) rows = NULL;
+    VmcRelease rel;
+    VmcCpuCheck mode;
+    VmcCatalog *cat;
+    guint n_hosts = 0, stranded = 0, norestart = 0, most = 0;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "Every recorded guest is checked (guest check) on its own host after the upgrade\n"
+        "and on every host before and after: guests that cannot restart where they run,\n"
+        "guests left with no host (stranded), guests losing more than half their\n"
+        "targets, with reasons. Exit 1 when some guest cannot restart or is stranded.\n");
+    g_option_context_set_summary(ctx, fleet_db_help);
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc != 1)
+        return vmc_cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
+    if (!hosts)
+        return vmc_cli_usage_error(cli, "--hosts SEL is required");
+    if (kernel)
+        return vmc_cli_usage_error(cli, "--to-kernel is not supported yet: describe the upgraded hosts "
+                                   "with --as HOSTDOC (e.g. 'vmcompat host probe' on an upgraded host)");
+    if ((release != NULL) == (as != NULL))
+        return vmc_cli_usage_error(cli, "give one of --to-release and --as");
+    if (!vmc_cli_check_mode(cli, check, &mode, &rc))
+        return rc;
+    if (release && !vmc_release_parse(release, &rel, &error))
+        return vmc_cli_fail(cli, error);
+    if (!(fleet = fleet_open(cli, db, &error)) || !(cat = vmc_cli_catalog(cli, &error)) ||
+        (as && !(as_host = vmc_host_load(cat, as, &error))) ||
+        !(rows = vmc_fleet_upgrade_impact(fleet, hosts, release ? &rel : NULL, as_host, mode, &n_hosts,
+                                          &error)))
+        return vmc_cli_fail(cli, error);
+    for (guint i = 0; i < rows->len; i++) {
+        const VmcFleetImpact *r = &g_array_index(rows, VmcFleetImpact, i);
+        stranded += r->stranded;
+        norestart += r->restart && !vmc_verdict_ok(r->restart);
+        most += r->loses_most && !r->stranded;
+    }
+    if (cli->json) {
+        json_object *o = json_object_new_object();
+        json_object *a = json_object_new_array();
+        json_object_object_add(o, "hosts-upgraded", json_object_new_int(n_hosts));
+        json_object_object_add(o, "stranded", json_object_new_int(stranded));
+        json_object_object_add(o, "cannot-restart", json_object_new_int(norestart));
+        json_object_object_add(o, "lose-most-targets", json_object_new_int(most));
+        for (guint i = 0; i < rows->len; i++) {
+            const VmcFleetImpact *r = &g_array_index(rows, VmcFleetImpact, i);
+            json_object *e = json_object_new_object();
+            json_object_object_add(e, "guest", json_object_new_string(r->guest));
+            json_object_object_add(e, "host", r->host ? json_object_new_string(r->host) : NULL);
+            json_object_object_add(e, "targets-before", json_object_new_int(r->before));
+            json_object_object_add(e, "targets-after", json_object_new_int(r->after));
+            json_object_object_add(e, "stranded", json_object_new_boolean(r->stranded));
+            if (r->restart) {
+                g_autofree char *vj = vmc_verdict_to_json(r->restart);
+                json_object_object_add(e, "restart", json_tokener_parse(vj));
+            }
+            json_object_array_add(a, e);
+        }
+        json_object_object_add(o, "guests", a);
+        vmc_cli_print_json(o);
+        json_object_put(o);
+    } else {
+        printf("upgrading %u hosts (%s): %u guests stranded, %u cannot restart where they run, "
+               "%u lose most of their targets\n", n_hosts, hosts, stranded, norestart, most);
+        for (guint i = 0; i < rows->len; i++) {
+            const VmcFleetImpact *r = &g_array_index(rows, VmcFleetImpact, i);
+            printf("  %s (on %s): hosts that can run it %u → %u%s%s\n", r->guest, r->host ? r->host : "-",
+                   r->before, r->after, r->stranded ? " — stranded" : "",
+                   r->restart && !vmc_verdict_ok(r->restart) ? " — cannot restart where it runs" : "");
+            if (r->restart && !vmc_verdict_ok(r->restart))
+                vmc_cli_print_reasons(r->restart, "      ");
+        }
+    }
+    return stranded || norestart ? VMC_EXIT_NEGATIVE : VMC_EXIT_OK;
+}
+
+static int
 cmd_fleet_guest(VmcCli *cli, int argc, char **argv)
 {
     static const VmcCliCommand cmds[] = {
@@ -703,6 +799,7 @@ static const VmcCliCommand fleet_commands[] = {
     { "baseline", "the CPU every matching host can run", cmd_fleet_baseline },
     { "admit", "would this host lower a cluster's baseline?", cmd_fleet_admit },
     { "ladder", "how many hosts run each CPU model", cmd_fleet_ladder },
+    { "upgrade-impact", "what upgrading some hosts does to the guests", cmd_fleet_upgrade_impact },
     { "labels", "KubeVirt node labels of a host", cmd_fleet_labels },
     { NULL },
 };

@@ -1,0 +1,182 @@
+/* upgrade.c: what an upgrade of some hosts does to the recorded guests.
+ *
+ * The selected hosts' kinds are replaced by their upgraded documents — the
+ * same document with another QEMU release (its version and the machine
+ * types that release registers, from the catalog) or a whole new host
+ * document (--as) — and every recorded guest is checked, with the
+ * single-host rule (vmc_abi_check_mode), on its own host before and after
+ * and on every kind: a guest that cannot restart where it runs, one left
+ * with no host at all (stranded), one losing more than half its targets.
+ */
+#include "fleet/fleet-private.h"
+
+#include <string.h>
+
+#include <vmcompat/error.h>
+#include <vmcompat/machine.h>
+
+void
+vmc_fleet_impact_clear(VmcFleetImpact *i)
+{
+    g_free(i->guest);
+    g_free(i->host);
+    g_clear_pointer(&i->restart, vmc_verdict_unref);
+}
+
+/* The kind's document as QEMU @rel would make it: version and machine types. */
+static VmcHost *
+vmc_upgrade_release(VmcFleet *fleet, const VmcHost *host, const VmcRelease *rel, GError **error)
+{
+    g_autofree char *text = vmc_host_to_json(host);
+    json_object *doc = json_tokener_parse(text);
+    json_object *qemu = NULL, *mts;
+    g_autofree char *version = g_strdup_printf("%u.%u.0", rel->major, rel->minor);
+    VmcArch arch = vmc_host_get_arch(host);
+    VmcHost *out;
+
+    if (!doc) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_FAILED, "host %s: cannot re-read its document",
+                    vmc_host_get_name(host));
+        return NULL;
+    }
+    if (!json_object_object_get_ex(doc, "qemu", &qemu) || !json_object_is_type(qemu, json_type_object)) {
+        qemu = json_object_new_object();
+        json_object_object_add(doc, "qemu", qemu);
+    }
+    json_object_object_add(qemu, "version", json_object_new_string(version));
+    mts = json_object_new_array();
+    for (guint i = 0; i < vmc_catalog_machine_count(fleet->cat, arch); i++) {
+        const VmcMachineType *mt = vmc_catalog_machine(fleet->cat, arch, i);
+        VmcMachineStatus st = vmc_machine_type_status(mt, rel);
+        if (st == VMC_MACHINE_SUPPORTED || st == VMC_MACHINE_DEPRECATED)
+            json_object_array_add(mts, json_object_new_string(vmc_machine_type_get_name(mt)));
+    }
+    json_object_object_add(qemu, "machine_types", mts);
+    json_object_object_del(doc, "qmp");   /* answers of the old QEMU */
+    text = (g_free(text), g_strdup(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN)));
+    json_object_put(doc);
+    out = vmc_host_parse(fleet->cat, text, strlen(text), vmc_host_get_name(host), error);
+    return out;
+}
+
+typedef struct {
+    VmcFleet *fleet;
+    VmcCpuCheck mode;
+    GHashTable *all;         /* kind → hosts */
+    GHashTable *sel;         /* kind → selected hosts */
+    GHashTable *upgraded;    /* kind → VmcHost* after */
+    GHashTable *selected;    /* host name → TRUE */
+    GArray *rows;
+    GError *error;
+} VmcUpgrade;
+
+static guint
+vmc_upgrade_targets(VmcUpgrade *u, const VmcAbi *abi, gboolean after)
+{
+    GHashTableIter it;
+    gpointer k, v;
+    guint n = 0;
+
+    g_hash_table_iter_init(&it, u->all);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        gint64 kind = *(gint64 *) k;
+        guint total = GPOINTER_TO_UINT(v);
+        guint moved = after ? GPOINTER_TO_UINT(g_hash_table_lookup(u->sel, &kind)) : 0;
+        const VmcHost *before = vmc__fleet_kind_host(u->fleet, kind, NULL);
+        if (before && total > moved) {
+            g_autoptr(VmcVerdict) vd = vmc_abi_check_mode(abi, before, u->mode);
+            if (vmc_verdict_ok(vd))
+                n += total - moved;
+        }
+        if (moved) {
+            g_autoptr(VmcVerdict) vd = vmc_abi_check_mode(abi, g_hash_table_lookup(u->upgraded, &kind),
+                                                          u->mode);
+            if (vmc_verdict_ok(vd))
+                n += moved;
+        }
+    }
+    return n;
+}
+
+static gboolean
+vmc_upgrade_guest(const char *name, const char *abi_doc, const char *abi_fp, const char *host,
+                  gpointer data)
+{
+    VmcUpgrade *u = data;
+    g_autoptr(VmcAbi) abi = vmc_abi_parse(u->fleet->cat, abi_doc, strlen(abi_doc), name, &u->error);
+    VmcFleetImpact row = { 0 };
+    gint64 kind;
+
+    if (!abi)
+        return FALSE;
+    row.guest = g_strdup(name);
+    row.host = g_strdup(host);
+    row.before = vmc_upgrade_targets(u, abi, FALSE);
+    row.after = vmc_upgrade_targets(u, abi, TRUE);
+    if (host && g_hash_table_contains(u->selected, host) && vmc__fleet_host_kind(u->fleet, host, &kind, NULL))
+        row.restart = vmc_abi_check_mode(abi, g_hash_table_lookup(u->upgraded, &kind), u->mode);
+    row.stranded = row.before > 0 && row.after == 0;
+    row.loses_most = row.after * 2 < row.before;
+    if (row.restart || row.after != row.before)
+        g_array_append_val(u->rows, row);
+    else
+        vmc_fleet_impact_clear(&row);
+    (void) abi_fp;
+    return TRUE;
+}
+
+GArray *
+vmc_fleet_upgrade_impact(VmcFleet *fleet, const char *hosts, const VmcRelease *to_release,
+                         const VmcHost *as, VmcCpuCheck mode, guint *ret_hosts, GError **error)
+{
+    VmcUpgrade u = { .fleet = fleet, .mode = mode };
+    g_autoptr(GArray) sel_hosts = NULL;
+    GHashTableIter it;
+    gpointer k, v;
+    GArray *rows = NULL;
+
+    g_return_val_if_fail((to_release != NULL) != (as != NULL), NULL);
+    if (!hosts || !*hosts) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "--hosts: which hosts are upgraded "
+                    "(cluster=C, host=GLOB, ...)");
+        return NULL;
+    }
+    if (!(u.all = vmc__fleet_kind_counts(fleet, NULL, NULL, error)) ||
+        !(u.sel = vmc__fleet_kind_counts(fleet, hosts, NULL, error)) ||
+        !(sel_hosts = vmc_fleet_hosts(fleet, hosts, error)))
+        goto out;
+    u.upgraded = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) vmc_host_unref);
+    u.selected = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < sel_hosts->len; i++)
+        g_hash_table_add(u.selected, g_strdup(g_array_index(sel_hosts, VmcFleetHost, i).name));
+    if (ret_hosts)
+        *ret_hosts = sel_hosts->len;
+    g_hash_table_iter_init(&it, u.sel);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        gint64 *key = g_new(gint64, 1);
+        const VmcHost *h;
+        VmcHost *up;
+        *key = *(gint64 *) k;
+        if (!(h = vmc__fleet_kind_host(fleet, *key, error)) ||
+            !(up = as ? vmc_host_ref((VmcHost *) as) : vmc_upgrade_release(fleet, h, to_release, error))) {
+            g_free(key);
+            goto out;
+        }
+        g_hash_table_insert(u.upgraded, key, up);
+    }
+    u.rows = g_array_new(FALSE, TRUE, sizeof(VmcFleetImpact));
+    g_array_set_clear_func(u.rows, (GDestroyNotify) vmc_fleet_impact_clear);
+    if (!vmc__fleet_foreach_guest(fleet, vmc_upgrade_guest, &u, error) || u.error) {
+        if (u.error)
+            g_propagate_error(error, u.error);
+        g_array_unref(u.rows);
+        goto out;
+    }
+    rows = u.rows;
+out:
+    g_clear_pointer(&u.all, g_hash_table_unref);
+    g_clear_pointer(&u.sel, g_hash_table_unref);
+    g_clear_pointer(&u.upgraded, g_hash_table_unref);
+    g_clear_pointer(&u.selected, g_hash_table_unref);
+    return rows;
+}
