@@ -171,6 +171,10 @@ void vmc_fleet_pool_clear(VmcFleetPool *p);
  */
 GArray *vmc_fleet_pools(VmcFleet *fleet, const char *where, VmcCpuCheck mode, GError **error);
 
+/* One self-contained HTML page (inline CSS, no script): host kinds, pools,
+ * the CPU model ladder, the migration matrix between kinds (transfer full). */
+char *vmc_fleet_report_html(VmcFleet *fleet, const char *where, GError **error);
+
 /* ---- upgrades ------------------------------------------------------------ */
 
 /* What an upgrade does to one recorded guest (only guests it changes). */

@@ -714,6 +714,43 @@ cmd_fleet_upgrade_impact(VmcCli *cli, int argc, char **argv)
 }
 
 static int
+cmd_fleet_report(VmcCli *cli, int argc, char **argv)
+{
+    g_autofree char *db = NULL, *where = NULL, *html = NULL;
+    GOptionEntry entries[] = {
+        FLEET_DB_ENTRY(db),
+        { "where", 0, 0, G_OPTION_ARG_STRING, &where, "only these hosts", "KEY=VALUE,..." },
+        { "html", 0, 0, G_OPTION_ARG_FILENAME, &html, "write the page to FILE ('-': stdout) (required)", "FILE" },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("--html FILE - one self-contained page: kinds, pools, ladder, matrix");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcFleet) fleet = NULL;
+    g_autofree char *page = NULL;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "The page has no script and loads nothing: host kinds, migration pools, the CPU\n"
+        "model ladder, and the migration matrix between host kinds (a guest with the\n"
+        "source's defaults migrated to each destination; the reason on hover).\n");
+    g_option_context_set_summary(ctx, fleet_db_help);
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc != 1)
+        return vmc_cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
+    if (!html)
+        return vmc_cli_usage_error(cli, "--html FILE is required");
+    if (!(fleet = fleet_open(cli, db, &error)) || !(page = vmc_fleet_report_html(fleet, where, &error)))
+        return vmc_cli_fail(cli, error);
+    if (g_str_equal(html, "-"))
+        fputs(page, stdout);
+    else if (!g_file_set_contents(html, page, -1, &error))
+        return vmc_cli_fail(cli, error);
+    return VMC_EXIT_OK;
+}
+
+static int
 cmd_fleet_guest(VmcCli *cli, int argc, char **argv)
 {
     static const VmcCliCommand cmds[] = {
@@ -800,6 +837,7 @@ static const VmcCliCommand fleet_commands[] = {
     { "admit", "would this host lower a cluster's baseline?", cmd_fleet_admit },
     { "ladder", "how many hosts run each CPU model", cmd_fleet_ladder },
     { "upgrade-impact", "what upgrading some hosts does to the guests", cmd_fleet_upgrade_impact },
+    { "report", "one HTML page: kinds, pools, ladder, migration matrix", cmd_fleet_report },
     { "labels", "KubeVirt node labels of a host", cmd_fleet_labels },
     { NULL },
 };
