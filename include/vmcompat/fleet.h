@@ -93,6 +93,11 @@ gboolean vmc_fleet_guest_add(VmcFleet *fleet, const char *name, const VmcAbi *ab
 /* Resolve a guest definition on an inventory host (its kind's document), as
  * `guest resolve` would (transfer full). */
 VmcAbi *vmc_fleet_resolve(VmcFleet *fleet, const VmcGuest *guest, const char *host, GError **error);
+/* Bulk: JSON Lines of {"name", "host", "guest": guest JSON}; each guest is
+ * resolved on its host's kind and recorded. Guests that do not resolve
+ * there are counted (*ret_failed) and described in @failures (nullable). */
+gboolean vmc_fleet_guest_import(VmcFleet *fleet, const char *path, guint *ret_added,
+                                guint *ret_failed, GPtrArray *failures, GError **error);
 /* The ABI of a recorded guest, and the host it runs on (transfer full). */
 VmcAbi *vmc_fleet_guest_get(VmcFleet *fleet, const char *name, char **ret_host, GError **error);
 

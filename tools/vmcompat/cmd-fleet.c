@@ -751,10 +751,48 @@ cmd_fleet_report(VmcCli *cli, int argc, char **argv)
 }
 
 static int
+cmd_fleet_guest_import(VmcCli *cli, int argc, char **argv)
+{
+    g_autofree char *db = NULL;
+    GOptionEntry entries[] = { FLEET_DB_ENTRY(db), { NULL } };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("GUESTS.jsonl... - record many guests");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcFleet) fleet = NULL;
+    g_autoptr(GPtrArray) failures = g_ptr_array_new_with_free_func(g_free);
+    guint added = 0, failed = 0;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx,
+        "Each line: {\"name\": N, \"host\": H, \"guest\": GUEST-JSON} (tools/gen/gen-fleet.py's\n"
+        "guests.jsonl). Each guest is resolved on H's kind and recorded; a guest that\n"
+        "does not resolve there is reported (exit 1).\n");
+    g_option_context_set_summary(ctx, fleet_db_help);
+    if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
+        return rc;
+    if (argc < 2)
+        return vmc_cli_usage_error(cli, "expected at least one GUESTS.jsonl");
+    if (!(fleet = fleet_open(cli, db, &error)))
+        return vmc_cli_fail(cli, error);
+    for (int i = 1; i < argc; i++) {
+        guint a = 0, f = 0;
+        if (!vmc_fleet_guest_import(fleet, argv[i], &a, &f, failures, &error))
+            return vmc_cli_fail(cli, error);
+        added += a;
+        failed += f;
+    }
+    for (guint i = 0; i < failures->len && i < 20; i++)
+        fprintf(stderr, "%s: %s\n", cli->prog, (const char *) g_ptr_array_index(failures, i));
+    printf("guests: %u recorded, %u do not resolve on their host\n", added, failed);
+    return failed ? VMC_EXIT_NEGATIVE : VMC_EXIT_OK;
+}
+
+static int
 cmd_fleet_guest(VmcCli *cli, int argc, char **argv)
 {
     static const VmcCliCommand cmds[] = {
         { "add", "record a guest (its resolved ABI) and the host it runs on", cmd_fleet_guest_add },
+        { "import", "record many guests (JSON Lines)", cmd_fleet_guest_import },
         { NULL },
     };
     return vmc_cli_dispatch(cli, "fleet guest", cmds, argc, argv);
