@@ -524,23 +524,49 @@ class Fleet:
         t4 = time.monotonic()
         self.write_manifest(os.path.join(out, "fleet.json"))
         print(f"gen-fleet: {len(self.hosts)} hosts in {len(self.clusters)} clusters, "
-              f"{len(self.kinds)} kinds, {self.args.guests} guests; {self.vmc.calls} vmcompat calls; "
+              f"{len(self.kinds)} kinds ({len({self.document_key(k) for k in range(len(self.kinds))})} "
+              f"document kinds), {self.args.guests} guests; {self.vmc.calls} vmcompat calls; "
               f"draw {t1 - t0:.1f}s, vmcompat {t2 - t1:.1f}s, hosts {t3 - t2:.1f}s, "
               f"guests {t4 - t3:.1f}s", file=sys.stderr)
+
+    def document_key(self, k):
+        """What a kind's hosts' documents say that can change a verdict: the
+        document without name, notes, source, cluster, labels and
+        qemu.binary, the kernel cut to X.Y, as canonical JSON (keys and
+        arrays sorted). Two dumps of one die (Xeon E5-2630 v4 and E5-2650
+        v4: same signature, same features) give one document kind."""
+        (cpu, edits), stack_name = self.kinds[k]
+        stack = self.stacks[stack_name]
+        doc = {"format": 1, "arch": "x86_64", "kernel": stack["kernel"],
+               "qemu": {"version": stack["qemu"],
+                        "machine_types": self.machine_types[rel_of(stack["qemu"])] + ["microvm"]},
+               "kvm": self.kvm_member(stack), "capabilities": self.caps_member(stack),
+               "cpu": self.cpus[(cpu, edits)]}
+
+        def canon(x):
+            if isinstance(x, dict):
+                return {key: canon(v) for key, v in x.items()}
+            if isinstance(x, list):
+                return sorted((canon(v) for v in x), key=jdump)
+            return x
+        return json.dumps(canon(doc), sort_keys=True, separators=(",", ":"))
 
     def write_manifest(self, path):
         counts = [0] * len(self.kinds)
         for h in self.hosts:
             counts[h[2]] += 1
-        kinds = []
+        kinds, documents = [], {}
         for k, ((cpu, edits), stack) in enumerate(self.kinds):
             s = self.stacks[stack]
+            d = documents.setdefault(self.document_key(k), len(documents))
             kinds.append({"kind": k, "cpu": cpu, "edits": list(edits), "stack": stack,
-                          "kernel": s["kernel"], "qemu": s["qemu"], "hosts": counts[k]})
+                          "kernel": s["kernel"], "qemu": s["qemu"], "hosts": counts[k],
+                          "document_kind": d})
         doc = {"format": 1, "generator": "tools/gen/gen-fleet.py",
                "sources": "tools/gen/sources/fleet-mix.json",
                "seed": self.args.seed, "hosts": len(self.hosts), "guests": self.args.guests,
-               "cluster_size": self.args.cluster_size,
+               "cluster_size": self.args.cluster_size, "kinds_count": len(kinds),
+               "document_kinds_count": len(documents),
                "clusters": self.clusters, "kinds": kinds}
         with open(path, "w") as f:
             f.write(json.dumps(doc, indent=1) + "\n")
