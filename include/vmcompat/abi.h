@@ -97,6 +97,8 @@ const VmcCpuDef *vmc_abi_get_cpu_original(const VmcAbi *abi);
 const VmcCpuDef *vmc_abi_get_cpu_updated(const VmcAbi *abi);
 /* "sha256:<64 hex>" */
 const char *vmc_abi_get_fingerprint(const VmcAbi *abi);
+/* The guest's name as resolved ("guest" member), or NULL. */
+const char *vmc_abi_get_guest_name(const VmcAbi *abi);
 /* The guest's OS as it named it (NULL: none), and its virtio PCI devices
  * (recorded only when it names one): "guest-os" in the ABI document, not
  * part of the fingerprint. */

@@ -1313,3 +1313,5 @@ vmc_abi_get_virtio(const VmcAbi *abi, guint idx)
     g_return_val_if_fail(abi && idx < abi->virtio->len, NULL);
     return &g_array_index(abi->virtio, VmcGuestVirtio, idx);
 }
+
+const char *vmc_abi_get_guest_name(const VmcAbi *abi) { return abi->guest_name; }

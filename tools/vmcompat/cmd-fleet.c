@@ -168,7 +168,8 @@ cmd_fleet_guest_add(VmcCli *cli, int argc, char **argv)
     GOptionEntry entries[] = {
         FLEET_DB_ENTRY(db),
         { "host", 0, 0, G_OPTION_ARG_STRING, &host_name, "the inventory host it runs on (required)", "HOST" },
-        { "name", 0, 0, G_OPTION_ARG_STRING, &name, "the guest's name (default: its own)", "NAME" },
+        { "name", 0, 0, G_OPTION_ARG_STRING, &name,
+          "the guest's name (default: its own — libvirt <name>, JSON \"name\" — else the file)", "NAME" },
         { NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("GUEST|ABI --host H - record a guest and where it runs");
@@ -199,7 +200,10 @@ cmd_fleet_guest_add(VmcCli *cli, int argc, char **argv)
         if (!(abi = vmc_fleet_resolve(fleet, guest, host_name, &error)))
             return vmc_cli_fail_answer(cli, error);
     }
-    if (!vmc_fleet_guest_add(fleet, name ? name : argv[1], abi, host_name, &error))
+    /* the guest's own name (libvirt <name>, JSON "name"; a command line has
+     * none and is named after its file) unless --name says otherwise */
+    if (!vmc_fleet_guest_add(fleet, name ? name : vmc_abi_get_guest_name(abi) ? vmc_abi_get_guest_name(abi) :
+                             argv[1], abi, host_name, &error))
         return vmc_cli_fail(cli, error);
     return VMC_EXIT_OK;
 }
