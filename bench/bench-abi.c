@@ -15,7 +15,7 @@
  * Usage: build/bench/bench-abi [--quick]
  */
 #include "harness.h"
-#include "qmp-client.h"
+#include "qmp-agree.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,11 +114,11 @@ main(int argc, char **argv)
             full = g_strv_builder_end(b);
             for (guint i = 0; i < nq; i++) {
                 double t0 = now_us();
-                g_autoptr(VmcQmpClient) c = vmc_qmp_client_spawn(qemu, (const char *const *) full,
+                g_autoptr(VmcQmpClient) c = vmc__qmp_client_spawn(qemu, (const char *const *) full,
                                                                  0, &error);
                 if (!c)
                     g_error("%s", error->message);
-                g_clear_pointer(&c, vmc_qmp_client_free);
+                g_clear_pointer(&c, vmc__qmp_client_free);
                 tq[i] = now_us() - t0;
             }
             qemu_us = median(tq, nq);

@@ -16,7 +16,7 @@
  * Usage: build/bench/bench-cpu [--quick]
  */
 #include "harness.h"
-#include "qmp-client.h"
+#include "qmp-agree.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -307,7 +307,7 @@ qemu_requests(VmcQmpClient *q, const char *req_text, guint n)
     t0 = now_ns();
     for (guint i = 0; i < n; i++) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(json_object) r = vmc_qmp_client_request(q, req, &error);
+        g_autoptr(json_object) r = vmc__qmp_client_request(q, req, &error);
         if (!r || !json_object_object_get_ex(r, "return", NULL)) {
             g_printerr("bench: QEMU: %s\n", r ? json_object_to_json_string(r) : error->message);
             return -1;
@@ -339,7 +339,7 @@ qemu_baseline_chain(VmcQmpClient *q, const char *const *names, guint n_inputs)
         json_object_object_add(args, "modelb", json_object_get(modelb));
         json_object_object_add(req, "execute", json_object_new_string("query-cpu-model-baseline"));
         json_object_object_add(req, "arguments", json_object_get(args));
-        r = vmc_qmp_client_request(q, req, &error);
+        r = vmc__qmp_client_request(q, req, &error);
         if (!r || !json_object_object_get_ex(r, "return", &ret) ||
             !json_object_object_get_ex(ret, "model", &model)) {
             g_printerr("bench: QEMU baseline: %s\n",
@@ -371,7 +371,7 @@ bench_qemu(Bench *b)
         g_ptr_array_add(b->notes, g_strdup("qemu: unavailable"));
         return;
     }
-    q = vmc_qmp_client_spawn("qemu-system-s390x", args, 0, &error);
+    q = vmc__qmp_client_spawn("qemu-system-s390x", args, 0, &error);
     if (!q) {
         printf("qemu: unavailable (%s)\n", error->message);
         g_ptr_array_add(b->notes, g_strdup("qemu: unavailable"));

@@ -56,45 +56,15 @@ void vmc__host_set_capability(VmcHost *host, const char *name, const char *value
 /* vmc__host_note: record what could not be probed, printf-style. */
 void vmc__host_note(VmcHost *host, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
-/* ---- QEMU as a subprocess (qmp.c), for the probe ----------------------
- * A small QMP client owned by the library (the tests have their own in
- * tests/harness): QEMU is spawned without a shell, its QMP monitor is a
- * UNIX socket in a private temporary directory, every read is bounded in
- * time and size, and QEMU is always killed and reaped when the client is
- * freed (and, on Linux, when the thread that spawned it dies).
+/* ---- Programs as subprocesses (run.c), for the probe ------------------
+ * QEMU over QMP goes through the library's one QMP client
+ * (base/qmp-client.h).
  */
 #include <json-c/json.h>
+#include "base/qmp-client.h"
 
-#ifndef VMC_JSON_OBJECT_AUTOPTR_DEFINED
-#define VMC_JSON_OBJECT_AUTOPTR_DEFINED 1
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put)
-#endif
-
-#define VMC_HOST_QMP_MAX_MESSAGE (64u * 1024u * 1024u)
-#define VMC_HOST_QMP_TIMEOUT_MS 30000u
 /* Bound on what vmc__host_run() keeps of a program's stdout/stderr. */
 #define VMC_HOST_RUN_MAX_OUTPUT (4u * 1024u * 1024u)
-
-typedef struct _VmcHostQmp VmcHostQmp;
-
-/* vmc__host_qmp_spawn: start @binary with @args (NULL-terminated, after
- * the program name) plus "-qmp unix:<tmpdir>/qmp.sock,server=on,wait=off",
- * connect, read the greeting and negotiate capabilities. @timeout_ms bounds
- * the start and every reply (0: VMC_HOST_QMP_TIMEOUT_MS). Errors name the
- * binary and quote the tail of QEMU's stderr. */
-VmcHostQmp *vmc__host_qmp_spawn(const char *binary, const char *const *args,
-                                guint timeout_ms, GError **error);
-
-/* vmc__host_qmp_execute: one command; returns the whole reply
- * ({"return": ...} or {"error": ...}), or NULL with @error on I/O or
- * protocol failure. A QMP error is a reply, not a GError. */
-json_object *vmc__host_qmp_execute(VmcHostQmp *q, const char *command,
-                                   json_object *arguments, GError **error);
-
-/* vmc__host_qmp_free: close, kill (SIGTERM, then SIGKILL) and reap QEMU,
- * remove the temporary directory. NULL-safe. */
-void vmc__host_qmp_free(VmcHostQmp *q);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmcHostQmp, vmc__host_qmp_free)
 
 /* vmc__host_run_start / _finish / _free: run a program (no shell, stdin
  * /dev/null) while the caller does other work. _finish waits at most

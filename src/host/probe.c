@@ -1163,10 +1163,10 @@ qemu_runs_finish(VmcHost *host, QemuRuns *r)
  * {"error": ...}) under @key, as a capture directory names it. FALSE with
  * @error on I/O failure; a refusal is kept and noted. */
 static gboolean
-qmp_record(VmcHost *host, VmcHostQmp *q, const char *key, const char *command,
+qmp_record(VmcHost *host, VmcQmpClient *q, const char *key, const char *command,
            json_object *arguments, json_object **ret_reply, GError **error)
 {
-    g_autoptr(json_object) reply = vmc__host_qmp_execute(q, command, arguments,
+    g_autoptr(json_object) reply = vmc__qmp_client_execute(q, command, arguments,
                                                          error);
     json_object *err;
 
@@ -1228,11 +1228,11 @@ probe_qemu_qmp(VmcHost *host, const char *binary, GError **error)
     };
     static const char *const models[] = { "host", "max" };
     static const char *const types[] = { "static", "full" };
-    g_autoptr(VmcHostQmp) q = NULL;
+    g_autoptr(VmcQmpClient) q = NULL;
     g_autoptr(json_object) version = NULL;
     g_autoptr(json_object) machines = NULL;
 
-    q = vmc__host_qmp_spawn(binary, args, 0, error);
+    q = vmc__qmp_client_spawn(binary, args, 0, error);
     if (!q)
         return FALSE;
     g_free(host->qemu_binary);

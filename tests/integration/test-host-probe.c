@@ -36,7 +36,7 @@
  * qemu-system-x86_64 is not on PATH. QEMU is always killed (qmp-client.c).
  */
 #include "harness/harness.h"
-#include "harness/qmp-client.h"
+#include "harness/qmp-agree.h"
 #include "host/host-private.h"
 #include "catalog/catalog-private.h"
 
@@ -190,14 +190,14 @@ fixture_start_qemu(void)
         return;
     }
     close(fd);
-    fx.qemu = vmc_qmp_client_spawn(QEMU_BINARY, args, 0, &error);
+    fx.qemu = vmc__qmp_client_spawn(QEMU_BINARY, args, 0, &error);
     if (!fx.qemu) {
         fx.why_not = g_strdup_printf("%s with KVM does not start: %s", QEMU_BINARY,
                                      error->message);
         return;
     }
     a = json_tokener_parse("{\"type\": \"full\", \"model\": {\"name\": \"host\"}}");
-    fx.host_full = vmc_qmp_client_execute(fx.qemu, "query-cpu-model-expansion", a,
+    fx.host_full = vmc__qmp_client_execute(fx.qemu, "query-cpu-model-expansion", a,
                                           &error);
     if (!fx.host_full || !qemu_props_features(fx.host_full, &fx.qemu_host, &fx.known)) {
         fx.why_not = g_strdup_printf("QEMU did not expand 'host': %s",
@@ -561,7 +561,7 @@ main(int argc, char **argv)
     ret = g_test_run();
 
     json_object_put(fx.host_full);
-    vmc_qmp_client_free(fx.qemu);
+    vmc__qmp_client_free(fx.qemu);
     if (fx.host)
         vmc_host_unref(fx.host);
     g_free(fx.probe_error);

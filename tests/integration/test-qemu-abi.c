@@ -45,7 +45,7 @@
  * always killed (qmp-client.c; the refusal runs kill by pid).
  */
 #include "harness/harness.h"
-#include "harness/qmp-client.h"
+#include "harness/qmp-agree.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -181,7 +181,7 @@ static json_object *
 qmp(VmcQmpClient *c, const char *cmd, json_object *args)
 {
     g_autoptr(GError) error = NULL;
-    json_object *r = vmc_qmp_client_execute(c, cmd, args, &error);
+    json_object *r = vmc__qmp_client_execute(c, cmd, args, &error);
     if (!r) {
         g_test_message("QMP %s failed: %s", cmd, error->message);
         g_test_fail();
@@ -606,7 +606,7 @@ test_guest(gconstpointer data)
 
     /* start it */
     argv = live_argv(abi, args);
-    qemu = vmc_qmp_client_spawn(QEMU_BINARY, (const char *const *) argv, 0, &error);
+    qemu = vmc__qmp_client_spawn(QEMU_BINARY, (const char *const *) argv, 0, &error);
     if (!qemu) {
         g_autofree char *cmd = args_to_string((const char *const *) argv);
         g_test_message("QEMU does not start with the ABI's arguments: %s\n  %s %.3000s",
@@ -828,7 +828,7 @@ test_tunable_unknown(void)
         return;
 
     /* the oracle: which of the ABI's settings this QEMU has at all */
-    info = vmc_qmp_client_spawn(QEMU_BINARY, info_args, 0, &error);
+    info = vmc__qmp_client_spawn(QEMU_BINARY, info_args, 0, &error);
     VMC_ASSERT_OK(info, error);
     props_by_driver = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_hash_table_unref);
@@ -842,7 +842,7 @@ test_tunable_unknown(void)
         if (!g_hash_table_contains(known, t->property))
             g_ptr_array_add(unknown, (gpointer) t);
     }
-    g_clear_pointer(&info, vmc_qmp_client_free);
+    g_clear_pointer(&info, vmc__qmp_client_free);
     g_test_message("%s ABI: %u tunables, %u unknown to this QEMU %u.%u", NEWER_RELEASE,
                    vmc_abi_get_tunable_count(abi), unknown->len, fx.release.major,
                    fx.release.minor);
@@ -923,7 +923,7 @@ test_tunable_unknown(void)
         if (i == unknown->len - 1) {
             g_autoptr(VmcQmpClient) ok = NULL;
             one[12] = NULL;   /* the same without the -global */
-            ok = vmc_qmp_client_spawn(QEMU_BINARY, one, 0, &error);
+            ok = vmc__qmp_client_spawn(QEMU_BINARY, one, 0, &error);
             VMC_ASSERT_OK(ok, error);
         }
     }
@@ -960,7 +960,7 @@ test_newer_release_runs(void)
     args = vmc_abi_qemu_args_for(abi, &fx.release, &error);
     VMC_ASSERT_OK(args, error);
     argv = live_argv(abi, args);
-    qemu = vmc_qmp_client_spawn(QEMU_BINARY, (const char *const *) argv, 0, &error);
+    qemu = vmc__qmp_client_spawn(QEMU_BINARY, (const char *const *) argv, 0, &error);
     if (!qemu) {
         g_test_message("vmc_abi_check finds the %s ABI runnable on QEMU %u.%u, but QEMU does "
                        "not start with vmc_abi_qemu_args(): %s", NEWER_RELEASE,

@@ -22,7 +22,7 @@
  * abort kills it through PR_SET_PDEATHSIG, see qmp-client.c).
  */
 #include "harness/harness.h"
-#include "harness/qmp-client.h"
+#include "harness/qmp-agree.h"
 
 #include <string.h>
 
@@ -152,7 +152,7 @@ static json_object *
 qemu_reply(json_object *req)
 {
     g_autoptr(GError) error = NULL;
-    json_object *r = vmc_qmp_client_request(live.qemu, req, &error);
+    json_object *r = vmc__qmp_client_request(live.qemu, req, &error);
     if (!r) {
         g_test_message("QMP request %s failed: %s",
                        json_object_to_json_string(req), error->message);
@@ -361,13 +361,13 @@ live_setup(GError **error)
     g_autoptr(VmcCpuDef) max = NULL;
     json_object *list, *model;
 
-    live.qemu = vmc_qmp_client_spawn(QEMU_BINARY, args, 0, error);
+    live.qemu = vmc__qmp_client_spawn(QEMU_BINARY, args, 0, error);
     if (!live.qemu)
         return FALSE;
     /* The features this QEMU knows: its CPU type's boolean properties that
      * are catalog features (groups and QOM properties are not). */
     json_object_object_add(props_args, "typename", json_object_new_string("max-s390x-cpu"));
-    props = vmc_qmp_client_execute(live.qemu, "qom-list-properties", props_args, error);
+    props = vmc__qmp_client_execute(live.qemu, "qom-list-properties", props_args, error);
     if (!props)
         return FALSE;
     list = jget(props, "return");
@@ -378,7 +378,7 @@ live_setup(GError **error)
         if (f && g_strcmp0(json_object_get_string(jget(p, "type")), "bool") == 0)
             vmc_feature_set_add(&live.known, vmc_feature_get_id(f));
     }
-    defs = vmc_qmp_client_execute(live.qemu, "query-cpu-definitions", NULL, error);
+    defs = vmc__qmp_client_execute(live.qemu, "query-cpu-definitions", NULL, error);
     if (!defs)
         return FALSE;
     live.models = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -389,7 +389,7 @@ live_setup(GError **error)
     /* "max"/"qemu": QEMU's own full expansion of "max", as a host CPU. */
     maxreq = json_tokener_parse("{\"execute\": \"query-cpu-model-expansion\", \"arguments\": "
                                 "{\"type\": \"full\", \"model\": {\"name\": \"max\"}}}");
-    maxrep = vmc_qmp_client_request(live.qemu, maxreq, error);
+    maxrep = vmc__qmp_client_request(live.qemu, maxreq, error);
     if (!maxrep)
         return FALSE;
     model = jget(jget(maxrep, "return"), "model");
@@ -411,7 +411,7 @@ live_setup(GError **error)
         vmc_cpu_def_set_feature(live.max, vmc_feature_get_id(f), p);
     }
     g_test_message("live QEMU pid %d knows %u s390x features and %u CPU models",
-                   (int) vmc_qmp_client_pid(live.qemu), vmc_feature_set_count(&live.known),
+                   (int) vmc__qmp_client_pid(live.qemu), vmc_feature_set_count(&live.known),
                    g_hash_table_size(live.models));
     return TRUE;
 }
@@ -427,7 +427,7 @@ test_setup(void)
     }
     if (!live_setup(&error)) {
         g_test_message("cannot use %s: %s", QEMU_BINARY, error->message);
-        g_clear_pointer(&live.qemu, vmc_qmp_client_free);
+        g_clear_pointer(&live.qemu, vmc__qmp_client_free);
         live.why_not = g_strdup_printf("%s did not start (see /s390x-live/setup)", QEMU_BINARY);
         g_test_fail();
     }
@@ -452,7 +452,7 @@ main(int argc, char **argv)
     g_test_add_func("/s390x-live/summary", test_summary);
     ret = g_test_run();
 
-    g_clear_pointer(&live.qemu, vmc_qmp_client_free);
+    g_clear_pointer(&live.qemu, vmc__qmp_client_free);
     g_clear_pointer(&live.max, vmc_cpu_def_unref);
     g_clear_pointer(&live.models, g_hash_table_unref);
     g_free(live.why_not);

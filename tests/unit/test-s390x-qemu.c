@@ -30,7 +30,7 @@
  * expansion fixpoints).
  */
 #include "harness/harness.h"
-#include "harness/qmp-client.h"
+#include "harness/qmp-agree.h"
 #include "catalog/cpu-def-private.h"
 
 #include <string.h>
