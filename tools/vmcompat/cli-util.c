@@ -116,27 +116,14 @@ vmc_cli_print_json(json_object *obj)
 void
 vmc_cli_print_cpu(VmcCli *cli, const VmcCpuDef *def)
 {
-    guint fam, mod, step;
     json_object *o;
-    g_autofree char *model = NULL;
 
     if (!cli->json) {
         g_autofree char *xml = vmc_cpu_def_format_xml(def, 0);
         fputs(xml, stdout);
         return;
     }
-    model = vmc_cpu_def_format_qmp(def);
-    o = json_object_new_object();
-    json_object_object_add(o, "model", json_tokener_parse(model));
-    if (vmc_cpu_def_get_vendor(def))
-        json_object_object_add(o, "vendor", json_object_new_string(vmc_cpu_def_get_vendor(def)));
-    if (vmc_cpu_def_get_signature(def, &fam, &mod, &step)) {
-        json_object *sig = json_object_new_object();
-        json_object_object_add(sig, "family", json_object_new_int((int) fam));
-        json_object_object_add(sig, "model", json_object_new_int((int) mod));
-        json_object_object_add(sig, "stepping", json_object_new_int((int) step));
-        json_object_object_add(o, "signature", sig);
-    }
+    o = vmc_qmp_cpu_model_baseline_info(def);
     vmc_cli_print_json(o);
     json_object_put(o);
 }

@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <json-c/json.h>
 #include <vmcompat/vmcompat.h>
+#include <vmcompat/qmp.h>
 
 enum {
     VMC_EXIT_OK = 0,

@@ -104,22 +104,7 @@ cmd_cpu_models(VmcCli *cli, int argc, char **argv)
         return vmc_cli_fail(cli, error);
 
     if (cli->json) {
-        json_object *a = json_object_new_array();
-        for (guint i = 0; i < rows->len; i++) {
-            const VmcModelAvailability *r = &g_array_index(rows, VmcModelAvailability, i);
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "name", json_object_new_string(r->name));
-            if (r->unavailable)
-                json_object_object_add(o, "unavailable-features", vmc_cli_json_strv(r->unavailable));
-            json_object_object_add(o, "static", json_object_new_boolean(r->is_static));
-            json_object_object_add(o, "migration-safe", json_object_new_boolean(TRUE));
-            json_object_object_add(o, "deprecated", json_object_new_boolean(r->deprecated != NULL));
-            if (r->deprecated)
-                json_object_object_add(o, "deprecated-since", json_object_new_string(r->deprecated));
-            if (r->alias_of)
-                json_object_object_add(o, "alias-of", json_object_new_string(r->alias_of));
-            json_object_array_add(a, o);
-        }
+        json_object *a = vmc_qmp_cpu_definition_info_list(rows);
         vmc_cli_print_json(a);
         json_object_put(a);
         return VMC_EXIT_OK;
@@ -175,10 +160,7 @@ cmd_cpu_expand(VmcCli *cli, int argc, char **argv)
     deprecated = vmc_cli_names(g_steal_pointer(&deprecated));
 
     if (cli->json) {
-        json_object *o = json_object_new_object();
-        g_autofree char *model = vmc_cpu_def_format_qmp(exp);
-        json_object_object_add(o, "model", json_tokener_parse(model));
-        json_object_object_add(o, "deprecated-props", vmc_cli_json_strv(deprecated));
+        json_object *o = vmc_qmp_cpu_model_expansion_info(exp, deprecated);
         vmc_cli_print_json(o);
         json_object_put(o);
     } else {
@@ -254,10 +236,7 @@ cmd_cpu_compare(VmcCli *cli, int argc, char **argv)
     resp = vmc_cli_names(g_steal_pointer(&resp));
 
     if (cli->json) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "result",
-                               json_object_new_string(vmc_compare_result_to_string(result)));
-        json_object_object_add(o, "responsible-properties", vmc_cli_json_strv(resp));
+        json_object *o = vmc_qmp_cpu_model_compare_info(result, resp);
         vmc_cli_print_json(o);
         json_object_put(o);
     } else {
@@ -343,7 +322,6 @@ cmd_cpu_deprecated(VmcCli *cli, int argc, char **argv)
     all = json_object_new_array();
     for (guint a = 0; a < VMC_ARCH_N; a++) {
         g_autoptr(GPtrArray) names = NULL;
-        json_object *o, *props;
         if (cli->arch != VMC_ARCH_N && cli->arch != a)
             continue;
         names = vmc_cpu_deprecated_features(cat, a);
@@ -357,18 +335,7 @@ cmd_cpu_deprecated(VmcCli *cli, int argc, char **argv)
             printf("%s\n", names->len ? "" : " (none)");
             continue;
         }
-        o = json_object_new_object();
-        props = json_object_new_array();
-        for (guint i = 0; i < names->len; i++) {
-            const VmcFeature *f = vmc_catalog_feature_lookup(cat, a, g_ptr_array_index(names, i));
-            json_object *p = json_object_new_object();
-            json_object_object_add(p, "name", json_object_new_string(vmc_feature_get_name(f)));
-            json_object_object_add(p, "since", json_object_new_string(vmc_feature_get_deprecated(f)));
-            json_object_array_add(props, p);
-        }
-        json_object_object_add(o, "arch", json_object_new_string(vmc_arch_to_string(a)));
-        json_object_object_add(o, "props", props);
-        json_object_array_add(all, o);
+        json_object_array_add(all, vmc_qmp_cpu_deprecated_info(cat, a));
     }
     if (cli->json) {
         if (cli->arch != VMC_ARCH_N) {

@@ -251,20 +251,7 @@ vmc_cmd_host_platforms(VmcCli *cli, int argc, char **argv)
         return vmc_cli_fail(cli, error);
     rows = vmc_host_query_platforms(host, cat);
     if (cli->json) {
-        json_object *arr = json_object_new_array();
-        for (guint i = 0; i < rows->len; i++) {
-            const VmcHostPlatform *r = &g_array_index(rows, VmcHostPlatform, i);
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "name", json_object_new_string(vmc_platform_get_name(r->platform)));
-            json_object_object_add(o, "kernel", json_object_new_string(vmc_platform_get_kernel(r->platform)));
-            if (vmc_platform_get_based_on(r->platform))
-                json_object_object_add(o, "based-on",
-                                       json_object_new_string(vmc_platform_get_based_on(r->platform)));
-            json_object_object_add(o, "supported", json_object_new_boolean(r->supported));
-            json_object_object_add(o, "default", json_object_new_boolean(r->is_default));
-            json_object_object_add(o, "missing", vmc_cli_json_strv(r->missing));
-            json_object_array_add(arr, o);
-        }
+        json_object *arr = vmc_qmp_platform_info_list(rows);
         vmc_cli_print_json(arr);
         json_object_put(arr);
         return VMC_EXIT_OK;
@@ -316,8 +303,12 @@ cmd_machine_list(VmcCli *cli, int argc, char **argv)
         return vmc_cli_fail(cli, error);
     if (release_arg ? !vmc_release_parse(release_arg, &rel, &error) : !vmc_catalog_newest_release(cat, &rel))
         return vmc_cli_fail(cli, error);
-    if (cli->json)
-        arr = json_object_new_array();
+    if (cli->json) {
+        arr = vmc_qmp_machine_info_list(cat, cli->arch, &rel);
+        vmc_cli_print_json(arr);
+        json_object_put(arr);
+        return VMC_EXIT_OK;
+    }
     for (guint a = 0; a < VMC_ARCH_N; a++) {
         if (cli->arch != VMC_ARCH_N && cli->arch != a)
             continue;
@@ -329,26 +320,10 @@ cmd_machine_list(VmcCli *cli, int argc, char **argv)
             const VmcCompatProp *p = vmc_machine_type_compat_props(mt, &n);
             for (guint k = 0; k < n; k++)
                 hd += p[k].host_dependency == VMC_HOST_DEP_HOST_DEPENDENT;
-            if (arr) {
-                json_object *o = json_object_new_object();
-                json_object_object_add(o, "name", json_object_new_string(vmc_machine_type_get_name(mt)));
-                json_object_object_add(o, "arch", json_object_new_string(vmc_arch_to_string(a)));
-                json_object_object_add(o, "family", json_object_new_string(vmc_machine_type_get_family(mt)));
-                json_object_object_add(o, "since", json_object_new_string(since));
-                json_object_object_add(o, "status", json_object_new_string(vmc_machine_status_to_string(st)));
-                json_object_object_add(o, "compat-props", json_object_new_int((int) n));
-                json_object_object_add(o, "host-dependent", json_object_new_int((int) hd));
-                json_object_array_add(arr, o);
-            } else {
-                printf("%-24s %-7s since %-10s %-10s %3u compat props (%u host-dependent)\n",
-                       vmc_machine_type_get_name(mt), vmc_arch_to_string(a), since,
-                       vmc_machine_status_to_string(st), n, hd);
-            }
+            printf("%-24s %-7s since %-10s %-10s %3u compat props (%u host-dependent)\n",
+                   vmc_machine_type_get_name(mt), vmc_arch_to_string(a), since,
+                   vmc_machine_status_to_string(st), n, hd);
         }
-    }
-    if (arr) {
-        vmc_cli_print_json(arr);
-        json_object_put(arr);
     }
     return VMC_EXIT_OK;
 }

@@ -150,10 +150,7 @@ cmd_host_model(VmcCli *cli, int argc, char **argv)
         !(model = vmc_host_model(host, &disabled, &error)))
         return vmc_cli_fail(cli, error);
     if (cli->json) {
-        g_autofree char *s = vmc_cpu_def_format_qmp(model);
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "model", json_tokener_parse(s));
-        json_object_object_add(o, "deprecated-disabled", vmc_cli_json_strv(disabled));
+        json_object *o = vmc_qmp_host_model_info(model, disabled);
         vmc_cli_print_json(o);
         json_object_put(o);
     } else {

@@ -35,18 +35,6 @@ read_abi_or_guest(VmcCli *cli, const char *arg, const VmcHost *host, GError **er
     }
 }
 
-static json_object *
-direction_json(const VmcHost *from, const VmcHost *to, const VmcVerdict *v)
-{
-    g_autofree char *vs = vmc_verdict_to_json(v);
-    json_object *o = json_tokener_parse(vs);
-    json_object_object_add(o, "from", json_object_new_string(vmc_host_get_name(from) ?
-                                                             vmc_host_get_name(from) : ""));
-    json_object_object_add(o, "to", json_object_new_string(vmc_host_get_name(to) ?
-                                                           vmc_host_get_name(to) : ""));
-    return o;
-}
-
 static int
 cmd_migrate_check(VmcCli *cli, int argc, char **argv)
 {
@@ -106,15 +94,7 @@ cmd_migrate_check(VmcCli *cli, int argc, char **argv)
         back = vmc_migrate_check(abi, dst, src, mode);
     ok = vmc_verdict_ok(there) && (!back || vmc_verdict_ok(back));
     if (cli->json) {
-        json_object *o = json_object_new_object();
-        json_object *dirs = json_object_new_array();
-        json_object_object_add(o, "ok", json_object_new_boolean(ok));
-        json_object_object_add(o, "check", json_object_new_string(vmc_cpu_check_to_string(mode)));
-        json_object_object_add(o, "fingerprint", json_object_new_string(vmc_abi_get_fingerprint(abi)));
-        json_object_array_add(dirs, direction_json(src, dst, there));
-        if (back)
-            json_object_array_add(dirs, direction_json(dst, src, back));
-        json_object_object_add(o, "directions", dirs);
+        json_object *o = vmc_qmp_migration_info(abi, src, dst, mode, there, back);
         vmc_cli_print_json(o);
         json_object_put(o);
     } else {

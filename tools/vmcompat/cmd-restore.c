@@ -182,13 +182,7 @@ cmd_restore_check(VmcCli *cli, int argc, char **argv)
         return vmc_cli_fail(cli, error);
     v = vmc_restore_check(cat, img, host, mode, &abi);
     if (cli->json) {
-        g_autofree char *vs = vmc_verdict_to_json(v);
-        json_object *o = json_tokener_parse(vs);
-        if (abi) {
-            json_object_object_add(o, "check", json_object_new_string(
-                vmc_cpu_check_to_string(mode == VMC_CPU_CHECK_DEFAULT ? vmc_abi_get_check(abi) : mode)));
-            json_object_object_add(o, "fingerprint", json_object_new_string(vmc_abi_get_fingerprint(abi)));
-        }
+        json_object *o = vmc_qmp_restore_info(v, abi, mode);
         vmc_cli_print_json(o);
         json_object_put(o);
     } else {
