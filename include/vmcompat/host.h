@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <vmcompat/catalog.h>
 #include <vmcompat/cpu-def.h>
+#include <vmcompat/cpu-ops.h>
 #include <vmcompat/platform.h>
 
 G_BEGIN_DECLS
@@ -86,6 +87,13 @@ const char *vmc_host_get_kernel(const VmcHost *host);
 const char *vmc_host_get_qemu_version(const VmcHost *host);
 /** vmc_host_has_kvm: TRUE when KVM is usable on the host. */
 gboolean vmc_host_has_kvm(const VmcHost *host);
+/**
+ * vmc_host_default_accel:
+ * The accelerator QEMU would run guests with on @host: KVM when present;
+ * TCG for a QMP capture of a TCG QEMU; otherwise none (plain hardware).
+ * Since: 0.1
+ */
+VmcAccel vmc_host_default_accel(const VmcHost *host);
 
 /**
  * vmc_host_get_cpu:

@@ -24,6 +24,13 @@
 
 G_BEGIN_DECLS
 
+/* g_autoptr(json_object), guarded so that a program defining it too (or
+ * another vmcompat header) does not clash. */
+#ifndef VMC_JSON_OBJECT_AUTOPTR_DEFINED
+#define VMC_JSON_OBJECT_AUTOPTR_DEFINED 1
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put)
+#endif
+
 /* ---- Answers ------------------------------------------------------------ */
 
 /**
@@ -151,5 +158,122 @@ json_object *vmc_qmp_migration_info(const VmcAbi *abi, const VmcHost *src,
  */
 json_object *vmc_qmp_restore_info(const VmcVerdict *v, const VmcAbi *abi,
                                   VmcCpuCheck mode);
+
+/* ---- The command set ------------------------------------------------------ */
+
+typedef struct _VmcQmp VmcQmp;
+typedef struct _VmcQmpCommand VmcQmpCommand;
+
+/**
+ * VmcQmpRun:
+ * @VMC_QMP_RUN_INLINE: cheap (microseconds): a server may run it on its
+ *     event loop
+ * @VMC_QMP_RUN_WORKER: parses documents or loads catalogs: a server runs it
+ *     on a worker thread so that other clients are not stalled
+ * @VMC_QMP_RUN_SESSION: about the connection itself (qmp_capabilities,
+ *     quit): the server implements it; vmc_qmp_run() refuses it
+ *
+ * Where a command runs, as the schema's "run" says. Since: 0.1
+ */
+typedef enum {
+    VMC_QMP_RUN_INLINE,
+    VMC_QMP_RUN_WORKER,
+    VMC_QMP_RUN_SESSION,
+    VMC_QMP_RUN_N,
+} VmcQmpRun;
+
+const char *vmc_qmp_run_to_string(VmcQmpRun run);
+
+/**
+ * VmcQmpOptions:
+ * @version: VMC_QMP_OPTIONS_VERSION
+ * @default_arch: the arch of commands that name none and whose inputs do
+ *     not tell (query-cpu-definitions, deprecated features, "max"); usually
+ *     the arch the server runs on
+ * @check_returns: check every return value against the schema too (tests,
+ *     developers): a mismatch is an error naming the member
+ *
+ * Since: 0.1
+ */
+typedef struct {
+    guint version;
+    VmcArch default_arch;
+    gboolean check_returns;
+} VmcQmpOptions;
+
+#define VMC_QMP_OPTIONS_VERSION 1
+
+/**
+ * vmc_qmp_new:
+ * @cat: the catalog every command answers from (a reference is kept)
+ * @opts: (nullable): options; NULL: x86_64, no return checks
+ * @error: return location for a #GError
+ *
+ * Loads the embedded schema, resolves its types and binds every command
+ * to its implementation. A schema command without an implementation (or
+ * an implementation the schema does not declare) is VMC_ERROR_CATALOG:
+ * the schema and the code never drift apart.
+ *
+ * The command set is immutable: vmc_qmp_run() may be called from several
+ * threads at once, on distinct argument objects.
+ *
+ * Returns: (transfer full): the command set, or NULL with @error set.
+ * Since: 0.1
+ */
+VmcQmp *vmc_qmp_new(VmcCatalog *cat, const VmcQmpOptions *opts, GError **error);
+VmcQmp *vmc_qmp_ref(VmcQmp *qmp);
+void vmc_qmp_unref(VmcQmp *qmp);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmcQmp, vmc_qmp_unref)
+
+/**
+ * vmc_qmp_lookup:
+ * Returns: (transfer none) (nullable): the command named @name, or NULL
+ *     (QMP's CommandNotFound).
+ */
+const VmcQmpCommand *vmc_qmp_lookup(const VmcQmp *qmp, const char *name);
+const char *vmc_qmp_command_get_name(const VmcQmpCommand *cmd);
+VmcQmpRun vmc_qmp_command_get_run(const VmcQmpCommand *cmd);
+
+/**
+ * vmc_qmp_check_arguments:
+ * @arguments: (nullable): the request's "arguments" (NULL: none)
+ *
+ * Checks @arguments against the command's declaration, with QEMU's
+ * wording: "Parameter 'modelb' is missing", "Invalid parameter type for
+ * 'modelb.name', expected: string", "Parameter 'x' is unexpected",
+ * "Parameter 'type' does not accept value 'bogus'".
+ *
+ * Returns: FALSE with @error (VMC_ERROR_PARSE) when they do not fit.
+ */
+gboolean vmc_qmp_check_arguments(const VmcQmp *qmp, const VmcQmpCommand *cmd,
+                                 json_object *arguments, GError **error);
+
+/**
+ * vmc_qmp_run:
+ * @arguments: (nullable): arguments that passed vmc_qmp_check_arguments()
+ *
+ * Runs an inline or worker command. Thread-safe.
+ *
+ * Returns: (transfer full): the "return" value, or NULL with @error (in
+ *     QMP: GenericError with the error's message).
+ */
+json_object *vmc_qmp_run(const VmcQmp *qmp, const VmcQmpCommand *cmd,
+                         json_object *arguments, GError **error);
+
+/**
+ * vmc_qmp_execute:
+ * vmc_qmp_lookup() + vmc_qmp_check_arguments() + vmc_qmp_run(); an unknown
+ * or session command is VMC_ERROR_UNKNOWN ("The command X has not been
+ * found").
+ */
+json_object *vmc_qmp_execute(const VmcQmp *qmp, const char *name,
+                             json_object *arguments, GError **error);
+
+/**
+ * vmc_qmp_get_greeting:
+ * Returns: (transfer full): {"QMP": {"version": {"vmcompat": {"major",
+ *     "minor", "micro"}, "package"}, "capabilities": []}}.
+ */
+json_object *vmc_qmp_get_greeting(const VmcQmp *qmp);
 
 G_END_DECLS

@@ -153,6 +153,17 @@ vmc_host_has_kvm(const VmcHost *host)
     return host->has_kvm;
 }
 
+VmcAccel
+vmc_host_default_accel(const VmcHost *host)
+{
+    g_return_val_if_fail(host != NULL, VMC_ACCEL_NONE);
+    if (host->has_kvm)
+        return VMC_ACCEL_KVM;
+    if (host->source == VMC_HOST_SOURCE_QMP_CAPTURE)
+        return VMC_ACCEL_TCG;
+    return VMC_ACCEL_NONE;
+}
+
 const VmcCpuDef *
 vmc_host_get_cpu(const VmcHost *host)
 {

@@ -60,9 +60,6 @@ GPtrArray *vmc_cli_read_cpus(VmcCli *cli, const char *arg, GError **error);
 int vmc_cli_dispatch(VmcCli *cli, const char *group, const VmcCliCommand *cmds,
                      int argc, char **argv);
 
-/* The accelerator QEMU would use for guests on @host: KVM when present;
- * TCG for a QMP capture of a TCG QEMU; otherwise none (plain hardware). */
-VmcAccel vmc_cli_host_accel(const VmcHost *host);
 /* A host from a file/directory of any accepted format. */
 VmcHost *vmc_cli_read_host(VmcCli *cli, const char *arg, GError **error);
 

@@ -35,7 +35,7 @@ vmc_cli_read_host_cpu(VmcCli *cli, const char *arg, VmcAccel *ret_accel, GError 
     if (host) {
         const VmcCpuDef *cpu = vmc_host_get_cpu(host);
         if (ret_accel)
-            *ret_accel = vmc_cli_host_accel(host);
+            *ret_accel = vmc_host_default_accel(host);
         if (cpu)
             return vmc_cpu_def_copy(cpu);
         g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,

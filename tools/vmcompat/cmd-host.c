@@ -6,16 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-VmcAccel
-vmc_cli_host_accel(const VmcHost *host)
-{
-    if (vmc_host_has_kvm(host))
-        return VMC_ACCEL_KVM;
-    if (vmc_host_get_source(host) == VMC_HOST_SOURCE_QMP_CAPTURE)
-        return VMC_ACCEL_TCG;
-    return VMC_ACCEL_NONE;
-}
-
 VmcHost *
 vmc_cli_read_host(VmcCli *cli, const char *arg, GError **error)
 {
@@ -330,7 +320,7 @@ cmd_report(VmcCli *cli, int argc, char **argv)
     cpu = vmc_host_get_cpu(host);
     if (cpu) {
         /* As QEMU would run guests here: KVM's defaults when KVM is present. */
-        VmcAccel accel = vmc_cli_host_accel(host);
+        VmcAccel accel = vmc_host_default_accel(host);
         if (!(rows = vmc_cpu_models_accel(cat, vmc_host_get_arch(host), cpu, accel, &error)) ||
             !(model = vmc_host_model(host, &disabled, &error)))
             return vmc_cli_fail(cli, error);
