@@ -93,14 +93,16 @@ vmc_qmp_arg_host(const VmcQmp *qmp, json_object *args, const char *name, GError 
     return vmc_host_parse(qmp->cat, text, len, name, error);
 }
 
-/* A guest argument (GuestInput). */
+/* A guest argument (GuestInput), named @source (nullable: the argument's
+ * name) in errors and in the ABI. */
 static VmcGuest *
-vmc_qmp_arg_guest(const VmcQmp *qmp, json_object *args, const char *name, GError **error)
+vmc_qmp_arg_guest(const VmcQmp *qmp, json_object *args, const char *name, const char *source,
+                  GError **error)
 {
     gsize len;
     const char *text = vmc_qmp_document_text(vmc_qmp_arg(args, name), &len);
 
-    return vmc_guest_parse(qmp->cat, text, len, name, error);
+    return vmc_guest_parse(qmp->cat, text, len, source ? source : name, error);
 }
 
 /* A resolved ABI argument (AbiInput). */
@@ -122,7 +124,11 @@ vmc_qmp_arg_base64(json_object *args, const char *name, gsize *ret_len, GError *
     gsize n = strlen(s), bad = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                          "0123456789+/=\r\n");
 
-    if (bad != n || n == 0) {
+    if (n == 0) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "%s: empty", name);
+        return NULL;
+    }
+    if (bad != n) {
         g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
                     "%s: not base64 (byte %zu)", name, bad);
         return NULL;
@@ -373,7 +379,7 @@ vmc_qmp_resolve_guest(const VmcQmp *qmp, json_object *args, GError **error)
 
     if ((release && !vmc_release_parse(release, &rel, error)) ||
         !(host = vmc_qmp_arg_host(qmp, args, "host", error)) ||
-        !(guest = vmc_qmp_arg_guest(qmp, args, "guest", error)) ||
+        !(guest = vmc_qmp_arg_guest(qmp, args, "guest", vmc_qmp_arg_str(args, "name"), error)) ||
         !(abi = vmc_guest_resolve(qmp->cat, guest, host, release ? &rel : NULL, error)))
         return NULL;
     json = vmc_abi_to_json(abi);
@@ -411,7 +417,7 @@ vmc_qmp_migration_abi(const VmcQmp *qmp, json_object *args, const VmcHost *src,
     if (vmc_qmp_arg(args, "abi"))
         return vmc_qmp_arg_abi(qmp, args, "abi", error);
     if (vmc_qmp_arg(args, "guest")) {
-        g_autoptr(VmcGuest) g = vmc_qmp_arg_guest(qmp, args, "guest", error);
+        g_autoptr(VmcGuest) g = vmc_qmp_arg_guest(qmp, args, "guest", NULL, error);
         return g ? vmc_guest_resolve(qmp->cat, g, src, NULL, error) : NULL;
     }
     {
