@@ -153,6 +153,12 @@ vmc__cpu_def_from_json(VmcCatalog *cat, VmcArch arch, json_object *obj,
                 if (!vmc__cpu_def_apply_prop(def, key, json_object_get_boolean(val),
                                              where, error))
                     return NULL;
+            } else if (!val || json_object_is_type(val, json_type_object) ||
+                       json_object_is_type(val, json_type_array)) {
+                /* QEMU's properties are booleans, numbers and strings */
+                g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                            "%s: field 'props.%s': not a boolean, number or string", file, key);
+                return NULL;
             } else {
                 vmc_qmp_nonbool_prop(def, key, val);
             }
