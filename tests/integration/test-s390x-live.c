@@ -17,11 +17,20 @@
  * "max"/"qemu" are accelerator models: vmcompat reads them as QEMU's own
  * full expansion of "max" (a host-type CPU), asked from the same QEMU.
  *
+ * vmcompatd: the same client code (vmc__qmp_client_request) sends every
+ * request, unchanged, to a vmcompatd started for the test as well; its
+ * reply must agree with QEMU's (by meaning, on the features QEMU knows) and
+ * with vmcompat's in-process answer (by meaning, on every feature). "max"
+ * and "qemu" are left out there: they are the running QEMU's own CPU, which
+ * a daemon without an accelerator does not have. N-way baselines go to the
+ * daemon in one request ("models": [...]) and must agree with QEMU's chain.
+ *
  * Without qemu-system-s390x every test is skipped with a message. QEMU is
  * killed at the end, also when a test fails (assertions are non-fatal; an
  * abort kills it through PR_SET_PDEATHSIG, see qmp-client.c).
  */
 #include "harness/harness.h"
+#include "harness/daemon.h"
 #include "harness/qmp-agree.h"
 
 #include <string.h>
@@ -59,6 +68,9 @@ typedef struct {
     GHashTable *models;        /* model names the live QEMU knows */
     VmcCpuDef *max;            /* stand-in for "max"/"qemu" */
     guint agree, refusals, left_out;
+    VmcTestDaemon *vmcd;       /* vmcompatd asked the same requests */
+    VmcQmpClient *vmcd_client;
+    guint daemon_agree, daemon_refusals;
 } Live;
 
 static Live live;
@@ -161,9 +173,52 @@ qemu_reply(json_object *req)
     return r;
 }
 
-/* Compare QEMU's and our reply to @req; count, and explain differences. */
+/* Does @req name the accelerator's own CPUs ("max", "qemu")? */
 static gboolean
-check(json_object *req, json_object *qemu, json_object *ours)
+names_accel_model(json_object *req)
+{
+    const char *text = json_object_to_json_string(jget(req, "arguments"));
+
+    return strstr(text, "\"max\"") || strstr(text, "\"qemu\"");
+}
+
+/* Send @req to vmcompatd through the same client code as QEMU's, and
+ * check its reply against QEMU's and against the in-process one. */
+static gboolean
+check_daemon(json_object *req, json_object *daemon_req, json_object *qemu, json_object *ours)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GString) diag = g_string_new(NULL);
+    g_autoptr(json_object) d = NULL;
+
+    if (!live.vmcd_client || names_accel_model(daemon_req ? daemon_req : req))
+        return TRUE;
+    d = vmc__qmp_client_request(live.vmcd_client, daemon_req ? daemon_req : req, &error);
+    if (!d) {
+        g_test_message("vmcompatd: %s", error->message);
+        g_test_fail();
+        return FALSE;
+    }
+    if (!vmc_qmp_replies_agree(vmc_test_catalog(), ARCH, req, qemu, d, &live.known, diag) ||
+        !vmc_qmp_replies_agree(vmc_test_catalog(), ARCH, req, ours, d, NULL, diag)) {
+        g_test_message("%s\n  QEMU: %.300s\n  vmcompatd: %.300s\n  in-process: %.300s\n%s",
+                       json_object_to_json_string(daemon_req ? daemon_req : req),
+                       json_object_to_json_string(qemu), json_object_to_json_string(d),
+                       json_object_to_json_string(ours), diag->str);
+        g_test_fail();
+        return FALSE;
+    }
+    if (jget(d, "error"))
+        live.daemon_refusals++;
+    else
+        live.daemon_agree++;
+    return TRUE;
+}
+
+/* Compare QEMU's and our reply to @req; count, and explain differences.
+ * vmcompatd is asked @daemon_req (NULL: @req itself). */
+static gboolean
+check(json_object *req, json_object *qemu, json_object *ours, json_object *daemon_req)
 {
     g_autoptr(GString) diag = g_string_new(NULL);
     json_object *model = jget(jget(ours, "return"), "model");
@@ -180,6 +235,7 @@ check(json_object *req, json_object *qemu, json_object *ours)
         live.refusals++;
     else
         live.agree++;
+    check_daemon(req, daemon_req, qemu, ours);
     if (model && vmc_qmp_model_info_features(vmc_test_catalog(), ARCH, model, &s, NULL)) {
         vmc_feature_set_andnot(&s, &s, &live.known);
         live.left_out += vmc_feature_set_count(&s);
@@ -228,7 +284,7 @@ test_expansion(void)
             if (!(q = qemu_reply(req)))
                 return;
             o = our_reply(req, &info, 1);
-            check(req, q, o);
+            check(req, q, o, NULL);
         }
     }
 }
@@ -253,7 +309,7 @@ check_pairs(const char *cmd)
                 q = qemu_reply(req);
                 if (q) {
                     o = our_reply(req, infos, 2);
-                    check(req, q, o);
+                    check(req, q, o, NULL);
                 }
             }
             json_object_put(infos[0]);
@@ -328,8 +384,18 @@ test_baseline_nway(void)
                 json_object_object_add(qreply, "error", json_object_get(jget(acc, "error")));
             else
                 json_object_object_add(qreply, "return", json_object_get(acc));
+            g_autoptr(json_object) nway = json_object_new_object();
+            g_autoptr(json_object) nway_args = json_object_new_object();
+            g_autoptr(json_object) models = json_object_new_array();
+
+            /* vmcompatd gets the whole chain in one request. */
+            for (guint i = 0; i < infos->len; i++)
+                json_object_array_add(models, json_object_get(g_ptr_array_index(infos, i)));
+            json_object_object_add(nway_args, "models", json_object_get(models));
+            json_object_object_add(nway, "execute", json_object_new_string("query-cpu-model-baseline"));
+            json_object_object_add(nway, "arguments", json_object_get(nway_args));
             o = our_reply(last_req, (json_object *const *) infos->pdata, infos->len);
-            if (!check(last_req, qreply, o))
+            if (!check(last_req, qreply, o, nway))
                 g_test_message("chain %zu (%u CPUs) disagrees", c, infos->len);
         }
     }
@@ -343,6 +409,9 @@ test_summary(void)
     g_test_message("live QEMU: %u answers agree, %u refusals agree; %u catalog features newer than this QEMU left out of model answers",
                    live.agree, live.refusals, live.left_out);
     g_assert_cmpuint(live.agree, >, 0);
+    g_test_message("vmcompatd over QMP: %u answers agree with QEMU and in-process vmcompat, %u refusals agree",
+                   live.daemon_agree, live.daemon_refusals);
+    g_assert_cmpuint(live.daemon_agree, >, 0);
 }
 
 /* ---- setup ---------------------------------------------------------------- */
@@ -413,7 +482,17 @@ live_setup(GError **error)
     g_test_message("live QEMU pid %d knows %u s390x features and %u CPU models",
                    (int) vmc__qmp_client_pid(live.qemu), vmc_feature_set_count(&live.known),
                    g_hash_table_size(live.models));
-    return TRUE;
+    /* vmcompatd, asked through the same client code; --arch s390x: requests
+     * naming no model an arch knows ("host") are s390x ones, as for
+     * qemu-system-s390x. */
+    {
+        const char *const extra[] = { "--arch", "s390x", NULL };
+        live.vmcd = vmc_test_daemon_start(extra, error);
+    }
+    if (!live.vmcd)
+        return FALSE;
+    live.vmcd_client = vmc__qmp_client_connect(vmc_test_daemon_socket(live.vmcd), 0, error);
+    return live.vmcd_client != NULL;
 }
 
 static void
@@ -453,6 +532,13 @@ main(int argc, char **argv)
     ret = g_test_run();
 
     g_clear_pointer(&live.qemu, vmc__qmp_client_free);
+    g_clear_pointer(&live.vmcd_client, vmc__qmp_client_free);
+    if (live.vmcd && !vmc_test_daemon_stop(live.vmcd, 20000, NULL)) {
+        g_autofree char *log = vmc_test_daemon_log(live.vmcd);
+        g_printerr("vmcompatd did not exit cleanly:\n%s\n", log);
+        ret = 1;
+    }
+    g_clear_pointer(&live.vmcd, vmc_test_daemon_free);
     g_clear_pointer(&live.max, vmc_cpu_def_unref);
     g_clear_pointer(&live.models, g_hash_table_unref);
     g_free(live.why_not);
