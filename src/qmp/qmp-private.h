@@ -83,6 +83,8 @@ struct _VmcQmp {
 extern const VmcQmpHandlerEntry vmc__qmp_handlers[];
 
 /* vmc__qmp_check_value: @value against @type; @path names it in errors
- * ("modelb.name"). Used for arguments and, with check_returns, replies. */
+ * ("modelb.name": members are appended while descending and removed on the
+ * way back, so a check allocates nothing unless it fails). Used for
+ * arguments and, with check_returns, replies. */
 gboolean vmc__qmp_check_value(const VmcQmpType *type, json_object *value,
-                              const char *path, GError **error);
+                              GString *path, GError **error);

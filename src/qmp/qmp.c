@@ -467,37 +467,45 @@ vmc_qmp_json_type_fits(const VmcQmpType *t, json_object *value)
     }
 }
 
-/* @prefix.@name, or @name at the top (transfer full). */
-static char *
-vmc_qmp_path(const char *prefix, const char *name)
+/* Append ".@name" (or "@name" at the top) to @path; returns the old length
+ * to truncate back to. */
+static gsize
+vmc_qmp_path_push(GString *path, const char *name)
 {
-    return *prefix ? g_strdup_printf("%s.%s", prefix, name) : g_strdup(name);
+    gsize old = path->len;
+
+    if (path->len)
+        g_string_append_c(path, '.');
+    g_string_append(path, name);
+    return old;
 }
 
 gboolean
-vmc__qmp_check_value(const VmcQmpType *t, json_object *value, const char *path,
-                     GError **error)
+vmc__qmp_check_value(const VmcQmpType *t, json_object *value, GString *path, GError **error)
 {
     switch (t->kind) {
     case VMC_QMP_TYPE_ANY:
         return TRUE;
     case VMC_QMP_TYPE_ENUM:
         if (!vmc_qmp_json_type_fits(t, value))
-            return vmc_qmp_type_error(t, path, error);
+            return vmc_qmp_type_error(t, path->str, error);
         if (!g_strv_contains((const char *const *) t->values, json_object_get_string(value))) {
             g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
-                        "Parameter '%s' does not accept value '%s'", path,
+                        "Parameter '%s' does not accept value '%s'", path->str,
                         json_object_get_string(value));
             return FALSE;
         }
         return TRUE;
     case VMC_QMP_TYPE_ARRAY:
         if (!vmc_qmp_json_type_fits(t, value))
-            return vmc_qmp_type_error(t, path, error);
+            return vmc_qmp_type_error(t, path->str, error);
         for (gsize i = 0; i < json_object_array_length(value); i++) {
-            g_autofree char *p = g_strdup_printf("%s[%zu]", path, i);
-            if (!vmc__qmp_check_value(t->element, json_object_array_get_idx(value, i), p, error))
+            gsize old = path->len;
+            g_string_append_printf(path, "[%zu]", i);
+            if (!vmc__qmp_check_value(t->element, json_object_array_get_idx(value, i), path,
+                                      error))
                 return FALSE;
+            g_string_truncate(path, old);
         }
         return TRUE;
     case VMC_QMP_TYPE_ALTERNATE:
@@ -506,36 +514,37 @@ vmc__qmp_check_value(const VmcQmpType *t, json_object *value, const char *path,
             if (vmc_qmp_json_type_fits(m->type, value))
                 return vmc__qmp_check_value(m->type, value, path, error);
         }
-        return vmc_qmp_type_error(t, path, error);
+        return vmc_qmp_type_error(t, path->str, error);
     case VMC_QMP_TYPE_STRUCT:
         if (!value || !json_object_is_type(value, json_type_object))
-            return vmc_qmp_type_error(t, path, error);
+            return vmc_qmp_type_error(t, path->str, error);
         json_object_object_foreach(value, key, member_value) {
             const VmcQmpMember *m = g_hash_table_lookup(t->by_name, key);
-            g_autofree char *p = vmc_qmp_path(path, key);
+            gsize old = vmc_qmp_path_push(path, key);
             if (!m) {
                 g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
-                            "Parameter '%s' is unexpected", p);
+                            "Parameter '%s' is unexpected", path->str);
                 return FALSE;
             }
-            if (!vmc__qmp_check_value(m->type, member_value, p, error))
+            if (!vmc__qmp_check_value(m->type, member_value, path, error))
                 return FALSE;
+            g_string_truncate(path, old);
         }
         for (guint i = 0; i < t->members->len; i++) {
             const VmcQmpMember *m = g_ptr_array_index(t->members, i);
             if (!m->optional && !json_object_object_get_ex(value, m->name, NULL)) {
-                g_autofree char *p = vmc_qmp_path(path, m->name);
+                vmc_qmp_path_push(path, m->name);
                 g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
-                            "Parameter '%s' is missing", p);
+                            "Parameter '%s' is missing", path->str);
                 return FALSE;
             }
         }
         return TRUE;
     default:
         if (!value && t->kind != VMC_QMP_TYPE_NULL)
-            return vmc_qmp_type_error(t, path, error);
+            return vmc_qmp_type_error(t, path->str, error);
         if (value && !vmc_qmp_json_type_fits(t, value))
-            return vmc_qmp_type_error(t, path, error);
+            return vmc_qmp_type_error(t, path->str, error);
         return TRUE;
     }
 }
@@ -637,11 +646,12 @@ vmc_qmp_check_arguments(const VmcQmp *qmp, const VmcQmpCommand *cmd,
                         json_object *arguments, GError **error)
 {
     g_autoptr(json_object) empty = NULL;
+    g_autoptr(GString) path = g_string_sized_new(64);
 
     g_return_val_if_fail(qmp != NULL && cmd != NULL, FALSE);
     if (!arguments)
         arguments = empty = json_object_new_object();
-    return vmc__qmp_check_value(cmd->args, arguments, "", error);
+    return vmc__qmp_check_value(cmd->args, arguments, path, error);
 }
 
 json_object *
@@ -651,6 +661,7 @@ vmc_qmp_run(const VmcQmp *qmp, const VmcQmpCommand *cmd, json_object *arguments,
     g_autoptr(json_object) empty = NULL;
     g_autoptr(json_object) ret = NULL;
     g_autoptr(GError) check_error = NULL;
+    g_autoptr(GString) path = NULL;
 
     g_return_val_if_fail(qmp != NULL && cmd != NULL, NULL);
     if (!cmd->handler) {
@@ -663,7 +674,7 @@ vmc_qmp_run(const VmcQmp *qmp, const VmcQmpCommand *cmd, json_object *arguments,
     if (!(ret = cmd->handler(qmp, arguments, error)))
         return NULL;
     if (qmp->opts.check_returns &&
-        !vmc__qmp_check_value(cmd->ret, ret, "return", &check_error)) {
+        !vmc__qmp_check_value(cmd->ret, ret, (path = g_string_new("return")), &check_error)) {
         g_set_error(error, VMC_ERROR, VMC_ERROR_FAILED,
                     "internal error: the reply of '%s' does not match the schema: %s",
                     cmd->name, check_error->message);

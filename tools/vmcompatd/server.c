@@ -60,6 +60,7 @@
 #define VMCD_MAX_EVENTS 256
 #define VMCD_ACCEPT_BATCH 64
 #define VMCD_READS_PER_EVENT 4
+#define VMCD_ROUNDS_PER_DISPATCH 8
 
 typedef enum {
     VMCD_ITEM_LISTENER,
@@ -828,37 +829,44 @@ vmcd_epoll_dispatch(GSource *source, GSourceFunc callback, gpointer data)
     struct epoll_event evs[VMCD_MAX_EVENTS];
     int n;
 
-    do {
-        n = epoll_wait(srv->epfd, evs, VMCD_MAX_EVENTS, 0);
-    } while (n < 0 && errno == EINTR);
-    for (int i = 0; i < n; i++) {
-        VmcdItem *item = evs[i].data.ptr;
+    /* Under load, more is ready by the time a batch is done: take a few
+     * batches per main-loop iteration (bounded, so timers and signals
+     * still run). */
+    for (guint round = 0; round < VMCD_ROUNDS_PER_DISPATCH; round++) {
+        do {
+            n = epoll_wait(srv->epfd, evs, VMCD_MAX_EVENTS, 0);
+        } while (n < 0 && errno == EINTR);
+        if (n <= 0)
+            break;
+        for (int i = 0; i < n; i++) {
+            VmcdItem *item = evs[i].data.ptr;
 
-        switch (item->kind) {
-        case VMCD_ITEM_LISTENER:
-            vmcd_listener_accept(srv, (VmcdListener *) item);
-            break;
-        case VMCD_ITEM_WAKE:
-            vmcd_server_collect(srv);
-            break;
-        case VMCD_ITEM_CONN: {
-            VmcdConn *c = (VmcdConn *) item;
-            if (c->fd < 0)
-                break;                       /* closed earlier in this batch */
-            if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
-                /* Both directions are gone: nobody will read a reply. */
-                vmcd_conn_close(c, "the client hung up");
+            switch (item->kind) {
+            case VMCD_ITEM_LISTENER:
+                vmcd_listener_accept(srv, (VmcdListener *) item);
+                break;
+            case VMCD_ITEM_WAKE:
+                vmcd_server_collect(srv);
+                break;
+            case VMCD_ITEM_CONN: {
+                VmcdConn *c = (VmcdConn *) item;
+                if (c->fd < 0)
+                    break;                       /* closed earlier in this batch */
+                if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
+                    /* Both directions are gone: nobody will read a reply. */
+                    vmcd_conn_close(c, "the client hung up");
+                    break;
+                }
+                if (evs[i].events & EPOLLIN)
+                    vmcd_conn_readable(c);
+                if (c->fd >= 0 && (evs[i].events & EPOLLOUT))
+                    vmcd_conn_flush(c);
                 break;
             }
-            if (evs[i].events & EPOLLIN)
-                vmcd_conn_readable(c);
-            if (c->fd >= 0 && (evs[i].events & EPOLLOUT))
-                vmcd_conn_flush(c);
-            break;
+            }
         }
-        }
+        g_ptr_array_set_size(srv->graveyard, 0);
     }
-    g_ptr_array_set_size(srv->graveyard, 0);
     return G_SOURCE_CONTINUE;
 }
 
