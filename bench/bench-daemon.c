@@ -181,7 +181,7 @@ child_setup(gpointer data)
 static GPid
 start_daemon(const char *binary, const char *sock)
 {
-    const char *argv[] = { binary, "--socket", sock, "--max-clients", "256", NULL };
+    const char *argv[] = { binary, "--socket", sock, "--max-clients", "256", "--no-osinfo", NULL };
     g_autoptr(GError) error = NULL;
     GPid pid = 0;
 

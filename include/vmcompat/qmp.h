@@ -192,6 +192,11 @@ const char *vmc_qmp_run_to_string(VmcQmpRun run);
  *     the arch the server runs on
  * @check_returns: check every return value against the schema too (tests,
  *     developers): a mismatch is an error naming the member
+ * @osinfo: open the osinfo database once, for the guest OS commands
+ *     (query-guest-os-support; guest-os-* reasons of check-runnable); when
+ *     FALSE or when it cannot be opened, they say why
+ * @osinfo_dir: (nullable): its directory; NULL: libosinfo's default
+ *     locations
  *
  * Since: 0.1
  */
@@ -199,6 +204,8 @@ typedef struct {
     guint version;
     VmcArch default_arch;
     gboolean check_returns;
+    gboolean osinfo;
+    const char *osinfo_dir;
 } VmcQmpOptions;
 
 #define VMC_QMP_OPTIONS_VERSION 1
@@ -210,7 +217,8 @@ typedef struct {
  * @error: return location for a #GError
  *
  * Loads the embedded schema, resolves its types and binds every command
- * to its implementation. A schema command without an implementation (or
+ * to its implementation, and opens the osinfo database when @opts asks
+ * (~0.5 s; a database that cannot be opened is not an error here). A schema command without an implementation (or
  * an implementation the schema does not declare) is VMC_ERROR_CATALOG:
  * the schema and the code never drift apart.
  *
@@ -268,6 +276,14 @@ json_object *vmc_qmp_run(const VmcQmp *qmp, const VmcQmpCommand *cmd,
  */
 json_object *vmc_qmp_execute(const VmcQmp *qmp, const char *name,
                              json_object *arguments, GError **error);
+
+/**
+ * vmc_qmp_get_osinfo_error:
+ * Returns: (transfer none) (nullable): why the guest OS commands cannot
+ *     answer (the osinfo database was not asked for, or could not be
+ *     opened), or NULL when they can.
+ */
+const GError *vmc_qmp_get_osinfo_error(const VmcQmp *qmp);
 
 /**
  * vmc_qmp_get_greeting:

@@ -161,6 +161,30 @@ vmc_qmp_cpu(const VmcQmp *qmp, VmcArch arch, json_object *info, const char *wher
     return vmc__cpu_def_from_json(qmp->cat, arch, info, where, error);
 }
 
+/* The guest OS policy of a request (@policy_key: vendor when absent) and
+ * its day (@date_key: today when absent), as the CLI's --os-policy and
+ * --os-date. */
+static VmcOsPolicy *
+vmc_qmp_os_context(json_object *args, const char *policy_key, const char *date_key,
+                   GDate *ret_date, GError **error)
+{
+    const char *date = vmc_qmp_arg_str(args, date_key);
+
+    if (date) {
+        if (!vmc_date_parse(date, ret_date, error)) {
+            g_prefix_error(error, "%s: ", date_key);
+            return NULL;
+        }
+    } else {
+        g_autoptr(GDateTime) now = g_date_time_new_now_local();
+        g_date_clear(ret_date, 1);
+        g_date_set_dmy(ret_date, (GDateDay) g_date_time_get_day_of_month(now),
+                       (GDateMonth) g_date_time_get_month(now),
+                       (GDateYear) g_date_time_get_year(now));
+    }
+    return vmc_os_policy_parse(vmc_qmp_arg_str(args, policy_key), error);
+}
+
 /* ---- introspection --------------------------------------------------------- */
 
 static json_object *
@@ -392,11 +416,16 @@ vmc_qmp_check_runnable(const VmcQmp *qmp, json_object *args, GError **error)
     g_autoptr(VmcAbi) abi = NULL;
     g_autoptr(VmcHost) host = NULL;
     g_autoptr(VmcVerdict) v = NULL;
+    g_autoptr(VmcOsPolicy) policy = NULL;
+    GDate date;
 
-    if (!(abi = vmc_qmp_arg_abi(qmp, args, "abi", error)) ||
+    if (!(policy = vmc_qmp_os_context(args, "os-policy", "os-date", &date, error)) ||
+        !(abi = vmc_qmp_arg_abi(qmp, args, "abi", error)) ||
         !(host = vmc_qmp_arg_host(qmp, args, "host", error)))
         return NULL;
     v = vmc_abi_check_mode(abi, host, vmc_qmp_arg_check(args));
+    /* A guest that names its OS: the guest-os-* reasons, as guest check. */
+    vmc_os_check_abi_reasons(qmp->cat, qmp->osdb, qmp->osdb_error, policy, abi, &date, v);
     return vmc_qmp_verdict_info(v);
 }
 
@@ -468,6 +497,48 @@ vmc_qmp_check_restore(const VmcQmp *qmp, json_object *args, GError **error)
     return vmc_qmp_restore_info(v, abi, mode);
 }
 
+/* ---- guest OS support ----------------------------------------------------------- */
+
+static json_object *
+vmc_qmp_query_guest_os_support(const VmcQmp *qmp, json_object *args, GError **error)
+{
+    const char *machine = vmc_qmp_arg_str(args, "machine");
+    g_autoptr(VmcOsPolicy) policy = NULL;
+    g_autoptr(VmcGuest) guest = NULL;
+    g_autoptr(VmcOsCheck) check = NULL;
+    g_autofree char *json = NULL;
+    const VmcOsInfo *os;
+    GDate date;
+
+    if (!(policy = vmc_qmp_os_context(args, "policy", "date", &date, error)))
+        return NULL;
+    if (vmc_qmp_arg(args, "guest")) {
+        if (!(guest = vmc_qmp_arg_guest(qmp, args, "guest", NULL, error)))
+            return NULL;
+        if (!machine)
+            machine = vmc_guest_get_machine(guest);
+    }
+    if (!machine) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                    "Parameter 'machine' is missing (the guest names no machine type)");
+        return NULL;
+    }
+    if (!qmp->osdb) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
+                    "the osinfo database is not available: %s", qmp->osdb_error->message);
+        return NULL;
+    }
+    if (!(os = vmc_os_db_lookup(qmp->osdb, vmc_qmp_arg_str(args, "os"), error)) ||
+        !(check = vmc_os_check(qmp->cat, policy, os, machine,
+                               guest && vmc_guest_get_virtio_count(guest) ?
+                               vmc_guest_get_virtio(guest, 0) : NULL,
+                               guest ? (int) vmc_guest_get_virtio_count(guest) : -1, &date,
+                               error)))
+        return NULL;
+    json = vmc_os_check_to_json(check);
+    return vmc_json_parse(json, strlen(json), "guest OS check", error);
+}
+
 /* ---- catalogs ---------------------------------------------------------------------- */
 
 /* "builtin", or a catalog directory (the data/ layout); with @overlay the
@@ -523,5 +594,6 @@ const VmcQmpHandlerEntry vmc__qmp_handlers[] = {
     { "check-migration", vmc_qmp_check_migration },
     { "check-restore", vmc_qmp_check_restore },
     { "lint-catalog", vmc_qmp_lint_catalog },
+    { "query-guest-os-support", vmc_qmp_query_guest_os_support },
     { NULL, NULL },
 };

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <vmcompat/qmp.h>
+#include <vmcompat/guestos.h>
 
 #ifndef VMC_JSON_OBJECT_AUTOPTR_DEFINED
 #define VMC_JSON_OBJECT_AUTOPTR_DEFINED 1
@@ -77,6 +78,8 @@ struct _VmcQmp {
     GHashTable *commands;      /* name → VmcQmpCommand* (owned) */
     GPtrArray *command_order;  /* VmcQmpCommand*, schema order */
     json_object *introspection;   /* query-qmp-schema's answer */
+    VmcOsDb *osdb;             /* the osinfo database, or NULL ... */
+    GError *osdb_error;        /* ... and why */
 };
 
 /* The implementations (qmp-commands.c), NULL-terminated. */

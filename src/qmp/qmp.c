@@ -596,6 +596,11 @@ vmc_qmp_new(VmcCatalog *cat, const VmcQmpOptions *opts, GError **error)
     if (!vmc_qmp_declare(qmp, defs, error) || !vmc_qmp_define(qmp, defs, error))
         return NULL;
     qmp->introspection = vmc_qmp_introspect(qmp);
+    if (opts && opts->osinfo)
+        qmp->osdb = vmc_os_db_open(opts->osinfo_dir, &qmp->osdb_error);
+    else
+        qmp->osdb_error = g_error_new_literal(VMC_ERROR, VMC_ERROR_UNSUPPORTED,
+                                              "the guest OS database is not loaded here");
     return g_steal_pointer(&qmp);
 }
 
@@ -616,6 +621,8 @@ vmc_qmp_unref(VmcQmp *qmp)
     g_clear_pointer(&qmp->types, g_hash_table_unref);
     g_clear_pointer(&qmp->command_order, g_ptr_array_unref);
     json_object_put(qmp->introspection);
+    vmc_os_db_free(qmp->osdb);
+    g_clear_error(&qmp->osdb_error);
     vmc_catalog_unref(qmp->cat);
     g_free(qmp);
 }
@@ -699,6 +706,13 @@ vmc_qmp_execute(const VmcQmp *qmp, const char *name, json_object *arguments,
     if (!vmc_qmp_check_arguments(qmp, cmd, arguments, error))
         return NULL;
     return vmc_qmp_run(qmp, cmd, arguments, error);
+}
+
+const GError *
+vmc_qmp_get_osinfo_error(const VmcQmp *qmp)
+{
+    g_return_val_if_fail(qmp != NULL, NULL);
+    return qmp->osdb ? NULL : qmp->osdb_error;
 }
 
 json_object *

@@ -484,7 +484,7 @@ main(int argc, char **argv)
     const char *extra[] = {
         "--max-clients", G_STRINGIFY(MAX_CLIENTS), "--max-message-size", "1048576",
         "--max-in-flight", "8", "--idle-timeout", G_STRINGIFY(IDLE_TIMEOUT_S),
-        "--workers", "2", NULL,
+        "--workers", "2", "--no-osinfo", NULL,
     };
     struct rlimit rl;
     int ret;

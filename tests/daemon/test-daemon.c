@@ -150,6 +150,7 @@ cli_answer(const char *args_line)
     g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *out = NULL, *err = NULL;
     const char *root = g_getenv("VMC_BUILD_ROOT");
+    g_auto(GStrv) envp = vmc_test_child_environ();
     int status = 0;
 
     if (!expanded || !g_shell_parse_argv(expanded, NULL, &args, &error)) {
@@ -161,7 +162,7 @@ cli_answer(const char *args_line)
     for (char **a = args; *a; a++)
         g_ptr_array_add(argv, g_strdup(*a));
     g_ptr_array_add(argv, NULL);
-    if (!g_spawn_sync(NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+    if (!g_spawn_sync(NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
                       &status, &error)) {
         g_test_message("cli: %s", error->message);
         return NULL;
@@ -548,7 +549,7 @@ test_sigterm(void)
     eof = vmc__qmp_client_receive(c, &error);
     g_assert_null(eof);
     g_clear_error(&error);
-    if (!vmc_test_daemon_stop(d, 20000, &status)) {
+    if (!vmc_test_daemon_wait(d, 20000, &status)) {
         g_autofree char *log = vmc_test_daemon_log(d);
         g_test_message("exit status %d; log:\n%s", status, log);
         g_test_fail();

@@ -1,5 +1,6 @@
 /* daemon.c: a vmcompatd per test (daemon.h). */
 #include "daemon.h"
+#include "harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,21 @@ struct _VmcTestDaemon {
     char *log;
     GPid pid;                /* 0 once reaped */
 };
+
+char **
+vmc_test_child_environ(void)
+{
+    char **envp = g_get_environ();
+
+    /* Under ASan, libosinfo's own loader leaks are suppressed as in
+     * scripts/test (tests/lsan.supp), also when a suite runs alone. */
+    if (!g_environ_getenv(envp, "LSAN_OPTIONS")) {
+        g_autofree char *supp = vmc_test_source_path("tests", "lsan.supp", NULL);
+        g_autofree char *opt = g_strdup_printf("suppressions=%s:print_suppressions=0", supp);
+        envp = g_environ_setenv(envp, "LSAN_OPTIONS", opt, TRUE);
+    }
+    return envp;
+}
 
 char *
 vmc_test_daemon_binary(void)
@@ -59,6 +75,7 @@ vmc_test_daemon_start(const char *const *extra, GError **error)
 {
     g_autoptr(VmcTestDaemon) d = g_new0(VmcTestDaemon, 1);
     g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+    g_auto(GStrv) envp = vmc_test_child_environ();
     gint64 deadline;
     int null_fd, log_fd;
     gboolean ok;
@@ -78,7 +95,7 @@ vmc_test_daemon_start(const char *const *extra, GError **error)
 
     null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     log_fd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    ok = g_spawn_async_with_fds(d->dir, (char **) argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+    ok = g_spawn_async_with_fds(d->dir, (char **) argv->pdata, envp, G_SPAWN_DO_NOT_REAP_CHILD,
                                 vmc_test_daemon_child_setup, NULL, &d->pid, null_fd, null_fd,
                                 log_fd, error);
     close(null_fd);
@@ -161,12 +178,20 @@ vmc_test_daemon_rss_kib(const VmcTestDaemon *d)
 gboolean
 vmc_test_daemon_stop(VmcTestDaemon *d, guint timeout_ms, int *ret_status)
 {
+    if (d->pid <= 0)
+        return FALSE;
+    kill(d->pid, SIGTERM);
+    return vmc_test_daemon_wait(d, timeout_ms, ret_status);
+}
+
+gboolean
+vmc_test_daemon_wait(VmcTestDaemon *d, guint timeout_ms, int *ret_status)
+{
     gint64 deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
     int status = -1;
 
     if (d->pid <= 0)
         return FALSE;
-    kill(d->pid, SIGTERM);
     for (;;) {
         pid_t r = waitpid(d->pid, &status, WNOHANG);
         if (r == d->pid)

@@ -29,9 +29,16 @@ long vmc_test_daemon_rss_kib(const VmcTestDaemon *d);
 /* vmc_test_daemon_stop: SIGTERM, wait (at most @timeout_ms, then SIGKILL);
  * TRUE when it exited with status 0. *@ret_status gets the wait status. */
 gboolean vmc_test_daemon_stop(VmcTestDaemon *d, guint timeout_ms, int *ret_status);
+/* vmc_test_daemon_wait: the same without sending a signal (one was sent). */
+gboolean vmc_test_daemon_wait(VmcTestDaemon *d, guint timeout_ms, int *ret_status);
 /* Kill if still running, remove the directory. NULL-safe. */
 void vmc_test_daemon_free(VmcTestDaemon *d);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmcTestDaemon, vmc_test_daemon_free)
+
+/* vmc_test_child_environ: the environment for a program a test starts (the
+ * daemon, the CLI): the test's, plus scripts/test's LeakSanitizer
+ * suppressions when none are set (transfer full). */
+char **vmc_test_child_environ(void);
 
 /* vmc_test_daemon_binary: the daemon of this build (transfer full). */
 char *vmc_test_daemon_binary(void);

@@ -486,7 +486,7 @@ live_setup(GError **error)
      * naming no model an arch knows ("host") are s390x ones, as for
      * qemu-system-s390x. */
     {
-        const char *const extra[] = { "--arch", "s390x", NULL };
+        const char *const extra[] = { "--arch", "s390x", "--no-osinfo", NULL };
         live.vmcd = vmc_test_daemon_start(extra, error);
     }
     if (!live.vmcd)

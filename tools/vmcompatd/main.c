@@ -32,6 +32,8 @@ static gint arg_idle_timeout = VMCD_DEFAULT_IDLE_TIMEOUT_S;
 static gint arg_workers;
 static gint arg_shutdown_timeout = VMCD_DEFAULT_SHUTDOWN_TIMEOUT_S;
 static gboolean arg_check_returns;
+static char *arg_osinfo_db;
+static gboolean arg_no_osinfo;
 static gboolean arg_version;
 
 static GOptionEntry vmcd_entries[] = {
@@ -61,6 +63,10 @@ static GOptionEntry vmcd_entries[] = {
       "Worker threads for document commands (default: one per CPU)", "N" },
     { "shutdown-timeout", 0, 0, G_OPTION_ARG_INT, &arg_shutdown_timeout,
       "On SIGTERM, how long running requests may finish (default 10)", "SECONDS" },
+    { "osinfo-db", 0, 0, G_OPTION_ARG_FILENAME, &arg_osinfo_db,
+      "The osinfo database for guest OS support (default: libosinfo's locations)", "DIR" },
+    { "no-osinfo", 0, 0, G_OPTION_ARG_NONE, &arg_no_osinfo,
+      "Do not load the osinfo database (guest OS commands then say so)", NULL },
     { "check-returns", 0, 0, G_OPTION_ARG_NONE, &arg_check_returns,
       "Check every reply against the schema too (tests, developers)", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &arg_version, "Print the version and exit", NULL },
@@ -134,6 +140,17 @@ vmcd_native_arch(void)
     return a == VMC_ARCH_N ? VMC_ARCH_X86_64 : a;
 }
 
+/* The command set; says once when guest OS support is off and why. */
+static VmcQmp *
+vmcd_load_commands(VmcCatalog *cat, const VmcQmpOptions *opts, GError **error)
+{
+    VmcQmp *qmp = vmc_qmp_new(cat, opts, error);
+
+    if (qmp && opts->osinfo && vmc_qmp_get_osinfo_error(qmp))
+        g_warning("guest OS support is off: %s", vmc_qmp_get_osinfo_error(qmp)->message);
+    return qmp;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -167,6 +184,8 @@ main(int argc, char **argv)
         return vmcd_fail(2, "give --socket PATH (and/or --listen 127.0.0.1:PORT)");
     if (arg_group && !arg_socket)
         return vmcd_fail(2, "--group applies to --socket");
+    if (arg_osinfo_db && arg_no_osinfo)
+        return vmcd_fail(2, "--osinfo-db and --no-osinfo contradict each other");
     if (arg_max_clients < 1 || arg_max_in_flight < 1 || arg_idle_timeout < 0 ||
         arg_workers < 0 || arg_shutdown_timeout < 0 || arg_max_message < 64 ||
         arg_max_message > G_MAXINT)
@@ -181,6 +200,8 @@ main(int argc, char **argv)
     if (qopts.default_arch == VMC_ARCH_N)
         return vmcd_fail(2, "--arch '%s': unknown architecture (x86_64, s390x)", arg_arch);
     qopts.check_returns = arg_check_returns;
+    qopts.osinfo = !arg_no_osinfo;
+    qopts.osinfo_dir = arg_osinfo_db;
     limits.max_clients = (guint) arg_max_clients;
     limits.max_message_size = (gsize) arg_max_message;
     limits.max_in_flight = (guint) arg_max_in_flight;
@@ -192,7 +213,7 @@ main(int argc, char **argv)
     vmcd_raise_fd_limit(limits.max_clients);
     cat = vmc_catalog_load((const char *const *) arg_catalog, VMC_CATALOG_DEFAULT, &error);
     if (!cat || (arg_cpu_map && !vmc_catalog_load_cpu_map(cat, arg_cpu_map, &error)) ||
-        !(qmp = vmc_qmp_new(cat, &qopts, &error)) ||
+        !(qmp = vmcd_load_commands(cat, &qopts, &error)) ||
         !(srv = vmcd_server_new(qmp, &limits, &error)) ||
         (arg_socket && !vmcd_server_listen_unix(srv, arg_socket, gid, &error)) ||
         (arg_listen && !vmcd_server_listen_tcp(srv, arg_listen, &error)) ||
