@@ -16,7 +16,7 @@
  * /daemon/pipelining    40 requests in one write, inline and worker
  *     commands mixed, answered in order, ids echoed
  * /daemon/quit          quit closes the connection, not the daemon
- * /daemon/socket        created 0600 (0660 with --group); a live socket,
+ * /daemon/socket        created 0600 (0660 and the group with --group); a live socket,
  *     a regular file and a bad --listen address are refused; a stale socket
  *     is replaced; --db is refused ("not supported yet")
  * /daemon/tcp           --listen 127.0.0.1:PORT answers QMP
@@ -32,6 +32,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -399,6 +400,25 @@ test_socket(void)
     g_assert_cmpint(stat(sock, &st), ==, 0);
     g_assert_true(S_ISSOCK(st.st_mode));
     g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+    {
+        /* --group: the group may connect too (0660), nobody else. */
+        struct group *gr = getgrgid(getgid());
+        const char *extra[] = { "--group", gr ? gr->gr_name : "root", "--no-osinfo", NULL };
+        g_autoptr(VmcTestDaemon) gd = vmc_test_daemon_start(extra, &error);
+        struct stat gst;
+
+        VMC_ASSERT_OK(gd, error);
+        g_assert_cmpint(stat(vmc_test_daemon_socket(gd), &gst), ==, 0);
+        g_assert_cmpint(gst.st_mode & 0777, ==, 0660);
+        g_assert_cmpint(gst.st_gid, ==, getgid());
+        g_assert_true(vmc_test_daemon_stop(gd, 20000, NULL));
+    }
+    {
+        g_autofree char *err = NULL;
+        const char *args[] = { "--socket", stale, "--group", "no-such-group-vmc", NULL };
+        g_assert_cmpint(run_daemon_sync(args, &err), ==, 2);
+        g_assert_nonnull(strstr(err, "no such group"));
+    }
     {
         /* a second daemon on a live socket */
         g_autofree char *err = NULL;
