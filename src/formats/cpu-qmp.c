@@ -149,10 +149,15 @@ vmc__cpu_def_from_json(VmcCatalog *cat, VmcArch arch, json_object *obj,
         }
         json_object_object_foreach(props, key, val) {
             if (json_object_is_type(val, json_type_boolean)) {
-                g_autofree char *where = g_strdup_printf("%s: field 'props.%s'", file, key);
-                if (!vmc__cpu_def_apply_prop(def, key, json_object_get_boolean(val),
-                                             where, error))
+                /* the field's name is formatted only for the error (hot path
+                 * of vmcompatd's comparisons) */
+                if (!vmc__cpu_def_apply_prop(def, key, json_object_get_boolean(val), NULL,
+                                             NULL)) {
+                    g_autofree char *where = g_strdup_printf("%s: field 'props.%s'", file, key);
+                    vmc__cpu_def_apply_prop(def, key, json_object_get_boolean(val), where,
+                                            error);
                     return NULL;
+                }
             } else if (!val || json_object_is_type(val, json_type_object) ||
                        json_object_is_type(val, json_type_array)) {
                 /* QEMU's properties are booleans, numbers and strings */
