@@ -23,7 +23,10 @@
  *  - max_in_flight: a request beyond it is refused (GenericError) in order;
  *    at twice the limit the connection is no longer read until replies
  *    drain; pending output beyond max(1 MiB, max_message_size) also stops
- *    reading (a client that never reads cannot make the daemon buffer);
+ *    reading (a client that never reads cannot make the daemon buffer).
+ *    Both are checked before every request, not per read: what is left of
+ *    a read waits (at most one read) until replies drain, so small requests
+ *    with large answers cannot amplify the output past the bound;
  *  - idle_timeout_s: a connection with no complete request and no reply
  *    progress for that long is closed (with an error line when it is
  *    merely idle); partial bytes do not count, so trickling does not keep
@@ -108,6 +111,8 @@ struct _VmcdConn {
     gboolean cur_has_id;     /* the request being handled has an "id" */
     /* The JSON framer: where the stream stands in the current text. */
     GString *in;             /* bytes of an unfinished text */
+    GString *backlog;        /* read but not yet looked at: the connection
+                              * was blocked (at most one read) */
     guint depth;
     gboolean in_str, esc, scalar, msg;
     GQueue queue;            /* VmcdEntry*, request order, not yet written */
@@ -165,6 +170,7 @@ vmcd_conn_unref(VmcdConn *c)
         return;
     g_assert(c->fd < 0);
     g_string_free(c->in, TRUE);
+    g_string_free(c->backlog, TRUE);
     g_string_free(c->out, TRUE);
     g_free(c);
 }
@@ -193,16 +199,23 @@ vmcd_entry_free(gpointer p)
     g_free(e);
 }
 
+/* Too much owed to @c (replies not written, requests not answered) to take
+ * another request from it now. */
+static gboolean
+vmcd_conn_blocked(const VmcdConn *c)
+{
+    return c->out->len - c->out_off > c->srv->max_output ||
+           g_queue_get_length((GQueue *) &c->queue) >= 2 * c->srv->limits.max_in_flight;
+}
+
 /* The epoll events @c wants now. */
 static guint32
 vmcd_conn_wanted(const VmcdConn *c)
 {
-    const VmcdServer *srv = c->srv;
     guint32 ev = 0;
     gsize pending = c->out->len - c->out_off;
 
-    if (!c->closing && pending <= srv->max_output &&
-        g_queue_get_length((GQueue *) &c->queue) < 2 * srv->limits.max_in_flight)
+    if (!c->closing && c->backlog->len == 0 && !vmcd_conn_blocked(c))
         ev |= EPOLLIN;
     if (pending > 0)
         ev |= EPOLLOUT;
@@ -527,7 +540,8 @@ vmcd_conn_end_text(VmcdConn *c, const char *p, gsize start, gsize end)
     g_string_truncate(c->in, 0);
 }
 
-/* Feed @len bytes read from the socket to the framer. */
+/* Feed @len bytes read from the socket to the framer. Between requests,
+ * a blocked connection keeps the rest in its backlog. */
 static void
 vmcd_conn_feed(VmcdConn *c, const char *p, gsize len)
 {
@@ -535,6 +549,11 @@ vmcd_conn_feed(VmcdConn *c, const char *p, gsize len)
 
     for (gsize i = 0; i < len && !c->closing; i++) {
         char ch = p[i];
+
+        if (!c->msg && vmcd_conn_blocked(c)) {
+            g_string_append_len(c->backlog, p + i, (gssize) (len - i));
+            return;
+        }
 
         if (c->in_str) {
             if (c->esc)
@@ -610,6 +629,8 @@ vmcd_conn_feed(VmcdConn *c, const char *p, gsize len)
 
 /* ---- socket I/O ----------------------------------------------------------------- */
 
+static void vmcd_conn_resume(VmcdConn *c);
+
 /* Write what can be written; close when done closing or on error. */
 static void
 vmcd_conn_flush(VmcdConn *c)
@@ -641,7 +662,23 @@ vmcd_conn_flush(VmcdConn *c)
         g_string_erase(c->out, 0, (gssize) c->out_off);
         c->out_off = 0;
     }
+    if (c->backlog->len && !c->closing && !vmcd_conn_blocked(c)) {
+        vmcd_conn_resume(c);
+        return;
+    }
     vmcd_conn_update_events(c);
+}
+
+/* Replies drained: take the requests the backlog still holds. */
+static void
+vmcd_conn_resume(VmcdConn *c)
+{
+    GString *pending = c->backlog;
+
+    c->backlog = g_string_new(NULL);
+    vmcd_conn_feed(c, pending->str, pending->len);
+    g_string_free(pending, TRUE);
+    vmcd_conn_flush(c);
 }
 
 /* The socket is readable. */
@@ -758,6 +795,7 @@ vmcd_listener_accept(VmcdServer *srv, VmcdListener *l)
         c->refs = 1;
         c->serial = srv->next_serial++;
         c->in = g_string_new(NULL);
+        c->backlog = g_string_new(NULL);
         c->out = g_string_sized_new(4096);
         c->last_activity = g_get_monotonic_time();
         c->link.data = c;
