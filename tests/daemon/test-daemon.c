@@ -18,7 +18,7 @@
  * /daemon/quit          quit closes the connection, not the daemon
  * /daemon/socket        created 0600 (0660 and the group with --group); a live socket,
  *     a regular file and a bad --listen address are refused; a stale socket
- *     is replaced; --db is refused ("not supported yet")
+ *     is replaced; --db is refused (no fleet-* commands yet)
  * /daemon/tcp           --listen 127.0.0.1:PORT answers QMP
  * /daemon/sigterm       a request running at SIGTERM is answered, then the
  *     connection closes, the daemon exits 0 and removes its socket
@@ -438,7 +438,7 @@ test_socket(void)
         g_autofree char *err = NULL;
         const char *args[] = { "--socket", stale, "--db", "sqlite:///tmp/fleet.db", NULL };
         g_assert_cmpint(run_daemon_sync(args, &err), ==, 2);
-        g_assert_nonnull(strstr(err, "not supported yet"));
+        g_assert_nonnull(strstr(err, "does not serve the fleet inventory yet"));
     }
     {
         g_autofree char *err = NULL;

@@ -48,7 +48,7 @@ static GOptionEntry vmcd_entries[] = {
     { "cpu-map", 0, 0, G_OPTION_ARG_FILENAME, &arg_cpu_map,
       "Use the x86 models and features of a libvirt cpu_map directory", "DIR" },
     { "db", 0, 0, G_OPTION_ARG_STRING, &arg_db,
-      "Fleet inventory (not supported yet: refused)", "URL" },
+      "Fleet inventory (not served yet: refused; see vmcompat fleet)", "FILE" },
     { "arch", 0, 0, G_OPTION_ARG_STRING, &arg_arch,
       "Arch of commands that name none (default: this machine's)", "ARCH" },
     { "max-clients", 0, 0, G_OPTION_ARG_INT, &arg_max_clients,
@@ -178,8 +178,9 @@ main(int argc, char **argv)
     if (argc > 1)
         return vmcd_fail(2, "unexpected argument '%s'", argv[1]);
     if (arg_db)
-        return vmcd_fail(2, "--db '%s': the fleet inventory is not supported yet "
-                         "(a later vmcompat); start without --db", arg_db);
+        return vmcd_fail(2, "--db '%s': vmcompatd does not serve the fleet inventory yet "
+                         "(no fleet-* commands); use 'vmcompat fleet --db FILE', and start "
+                         "vmcompatd without --db", arg_db);
     if (!arg_socket && !arg_listen)
         return vmcd_fail(2, "give --socket PATH (and/or --listen 127.0.0.1:PORT)");
     if (arg_group && !arg_socket)
