@@ -216,8 +216,9 @@ main(int argc, char **argv)
     if (!cat || (arg_cpu_map && !vmc_catalog_load_cpu_map(cat, arg_cpu_map, &error)) ||
         !(qmp = vmcd_load_commands(cat, &qopts, &error)) ||
         !(srv = vmcd_server_new(qmp, &limits, &error)) ||
-        (arg_socket && !vmcd_server_listen_unix(srv, arg_socket, gid, &error)) ||
+        /* TCP first: once the UNIX socket answers, every listener is up */
         (arg_listen && !vmcd_server_listen_tcp(srv, arg_listen, &error)) ||
+        (arg_socket && !vmcd_server_listen_unix(srv, arg_socket, gid, &error)) ||
         !vmcd_server_run(srv, vmcd_notify_ready, &error))
         return vmcd_fail(1, "%s", error->message);
     return 0;
