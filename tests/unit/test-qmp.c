@@ -255,12 +255,15 @@ test_threads(void)
         "{\"modela\": {\"name\": \"gen15a\"}, \"modelb\": {\"name\": \"z14\", "
         "\"props\": {\"vx\": false}}}");
     g_autoptr(json_object) once = vmc_qmp_execute(qmp, "query-cpu-model-comparison", args, &error);
+    g_autofree char *expected = NULL;
     ThreadCase tc[4];
     GThread *t[4];
 
     g_assert_no_error(error);
+    /* A copy: json-c rewrites an object's string each time it is asked. */
+    expected = g_strdup(json_object_to_json_string(once));
     for (guint i = 0; i < 4; i++) {
-        tc[i] = (ThreadCase) { qmp, json_object_to_json_string(once), 0 };
+        tc[i] = (ThreadCase) { qmp, expected, 0 };
         t[i] = g_thread_new("qmp", thread_run, &tc[i]);
     }
     for (guint i = 0; i < 4; i++) {
