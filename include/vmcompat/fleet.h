@@ -33,10 +33,18 @@ typedef struct _VmcFleet VmcFleet;
 
 /**
  * vmc_fleet_open:
- * @db: an SQLite file (created when missing)
+ * @db: an SQLite file (created when missing), or a PostgreSQL connection
+ *     URI — `postgresql://` or `postgres://`, any libpq URI, e.g.
+ *     `postgresql://fleet@db.example/fleet` or
+ *     `postgresql:///fleet?host=/run/postgresql` (a UNIX socket
+ *     directory). Several vmcompat nodes may share one PostgreSQL
+ *     inventory; a password in the URI is masked in messages.
  *
- * Opens the inventory, creating or migrating its schema. A newer schema
- * than this vmcompat knows is refused.
+ * Opens the inventory, creating or migrating its schema (one transaction,
+ * serialised between nodes). A newer schema than this vmcompat knows is
+ * refused.
+ *
+ * Returns: (transfer full): the inventory, or NULL with @error set.
  */
 VmcFleet *vmc_fleet_open(VmcCatalog *cat, const char *db, GError **error);
 void vmc_fleet_close(VmcFleet *fleet);

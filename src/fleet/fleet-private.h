@@ -1,10 +1,12 @@
-/* fleet-private.h: the inventory's internals, shared by store.c and
- * answers.c. Not installed. */
+/* fleet-private.h: the inventory's internals, shared by the store
+ * (store*.c) and answers.c. answers.c sees no SQL: only these functions.
+ * Not installed. */
 #pragma once
 
 #include <json-c/json.h>
-#include <sqlite3.h>
 #include <vmcompat/fleet.h>
+
+#include "fleet/store-private.h"
 
 /* One host kind, loaded on demand. */
 typedef struct {
@@ -15,8 +17,8 @@ typedef struct {
 
 struct _VmcFleet {
     VmcCatalog *cat;
-    sqlite3 *db;
-    char *path;
+    VmcStore *store;          /* SQLite or PostgreSQL (store-private.h) */
+    char *path;               /* the inventory for messages (a URI without its password) */
     GHashTable *kinds;        /* id (gint64*) → VmcFleetKind* */
 };
 
@@ -32,7 +34,8 @@ GHashTable *vmc__fleet_kind_counts(VmcFleet *fleet, const char *where, GHashTabl
  * SHA-256 over the canonical JSON of what changes a verdict. */
 char *vmc__fleet_fingerprint(json_object *doc);
 
-/* sqlite3 error → GError (VMC_ERROR_IO, "fleet DB: what: message"). */
+/* The store's last failure → GError (VMC_ERROR_IO, "fleet inventory
+ * PATH: what: message"); returns FALSE. */
 gboolean vmc__fleet_sql_fail(VmcFleet *fleet, GError **error, const char *what);
 
 /* Every recorded guest: @fn(name, abi document text, host name or NULL,

@@ -1,72 +1,210 @@
-/* store.c: the fleet inventory in SQLite — schema (versioned, migrated on
- * open), host kinds, bulk import, hosts, guests.
+/* store.c: the fleet inventory — opening it on a backend (SQLite file or
+ * PostgreSQL URI, store-private.h), the schema (versioned in `meta`,
+ * migrated on open, a newer one refused), filters, hosts, forget, guests.
+ * The import is store-import.c; host kinds and fingerprints are
+ * store-hostline.c.
  *
- * Host kinds: a host document minus what does not change a verdict (its
- * name, the kernel's patch level, notes, who measured it, the QEMU binary
- * path), in canonical JSON (object keys sorted, arrays sorted — every array
- * of a host document is a set), hashed with SHA-256. The kernel string is
- * cut to X.Y because platforms and KVM capabilities follow the release;
- * hosts differing only in patch level share a kind.
+ * One schema text for both engines: `@ID@` stands for the backend's
+ * auto-assigned 64-bit key. Migrations run in one write transaction under
+ * the backend's schema lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
+ * advisory lock), after reading the version again inside it, so several
+ * nodes opening a new inventory at once create it once.
  *
- * Import: one transaction per batch (default 1000 hosts); a host is keyed
- * by name (INSERT ... ON CONFLICT DO UPDATE), so importing twice changes
- * nothing; a kind's document is stored once. A host is never half there:
- * its row and its kind commit together. WAL journal, synchronous=NORMAL.
+ * Rows are locked in one order everywhere — kinds, then hosts — so
+ * concurrent imports and forgets on PostgreSQL never deadlock: forget locks
+ * the host's kind before deleting the host, and deletes the kind only if
+ * no host (committed by anyone) still has it.
  *
- * Workload: 100,000 hosts in a few hundred kinds; kinds are cached in
- * memory while the inventory is open.
+ * Workload: reads of 100,000 hosts in a few hundred kinds; kinds are
+ * cached in memory while the inventory is open.
  */
 #include "fleet/fleet-private.h"
 
-#include <json-c/json.h>
-#include <gio/gio.h>
-#include <stdio.h>
+#include <stdarg.h>
 #include <string.h>
 
-#include "base/json-util.h"
 #include "base/util.h"
 #include <vmcompat/error.h>
 
-#define VMC_FLEET_DEFAULT_BATCH 1000
-#define VMC_FLEET_MAX_LINE (16 * 1024 * 1024)
+/* ---- backends ------------------------------------------------------------------ */
 
-static const char *const vmc_fleet_schema_v1[] = {
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS kind ("
-    "  id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, arch TEXT NOT NULL,"
-    "  vendor TEXT, cpu TEXT, qemu TEXT, kernel TEXT, doc TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS host ("
-    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-    "  kind INTEGER NOT NULL REFERENCES kind(id), cluster TEXT, labels TEXT NOT NULL DEFAULT '{}',"
-    "  kernel TEXT, digest TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS host_kind ON host(kind)",
-    "CREATE INDEX IF NOT EXISTS host_cluster ON host(cluster)",
-    "CREATE TABLE IF NOT EXISTS abi ("
-    "  id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS guest ("
-    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-    "  abi INTEGER NOT NULL REFERENCES abi(id), host TEXT)",
-};
+static gboolean
+vmc_store_is_pg(const char *target)
+{
+    return g_str_has_prefix(target, "postgresql://") || g_str_has_prefix(target, "postgres://");
+}
+
+char *
+vmc__store_display_name(const char *target)
+{
+    GString *out;
+    const char *auth, *auth_end, *at, *colon, *p;
+
+    if (!vmc_store_is_pg(target))
+        return g_strdup(target);
+    out = g_string_new(NULL);
+    auth = strstr(target, "://") + 3;
+    auth_end = auth + strcspn(auth, "/?#");
+    at = NULL;
+    for (p = auth; p < auth_end; p++)
+        if (*p == '@')
+            at = p;
+    colon = at ? memchr(auth, ':', at - auth) : NULL;
+    if (colon) {
+        g_string_append_len(out, target, colon + 1 - target);
+        g_string_append(out, "***");
+        p = at;
+    } else {
+        p = target;
+    }
+    /* and any password=... parameter */
+    while (*p) {
+        const char *pw = strstr(p, "password=");
+        if (!pw || (pw != p && pw[-1] != '?' && pw[-1] != '&')) {
+            if (!pw) {
+                g_string_append(out, p);
+                break;
+            }
+            g_string_append_len(out, p, pw + 9 - p);
+            p = pw + 9;
+            continue;
+        }
+        g_string_append_len(out, p, pw + 9 - p);
+        g_string_append(out, "***");
+        p = pw + 9 + strcspn(pw + 9, "&#");
+    }
+    return g_string_free(out, FALSE);
+}
+
+gboolean
+vmc__store_set_errmsg(VmcStore *store, const char *fmt, ...)
+{
+    va_list ap;
+
+    g_free(store->errmsg);
+    va_start(ap, fmt);
+    store->errmsg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return FALSE;
+}
+
+VmcStore *
+vmc__store_open(const char *target, GError **error)
+{
+    g_autofree char *display = vmc__store_display_name(target);
+    const VmcStoreOps *ops = vmc_store_is_pg(target) ? &vmc__store_pg_ops : &vmc__store_sqlite_ops;
+
+    return ops->open(target, display, error);
+}
+
+void
+vmc__store_close(VmcStore *store)
+{
+    if (store)
+        store->ops->close(store);
+}
+
+gboolean
+vmc__store_begin(VmcStore *store)
+{
+    return vmc__store_exec(store, store->ops->begin_write);
+}
+
+gboolean
+vmc__store_commit(VmcStore *store)
+{
+    return vmc__store_exec(store, "COMMIT");
+}
+
+void
+vmc__store_rollback(VmcStore *store)
+{
+    g_autofree char *keep = g_strdup(store->errmsg);
+
+    /* the failure that led here is the one to report */
+    vmc__store_exec(store, "ROLLBACK");
+    g_free(store->errmsg);
+    store->errmsg = g_steal_pointer(&keep);
+}
+
+/* The ']' closing the class that opens at @b ('['), or NULL: "[^" negates
+ * and a ']' right after the opening is a member (SQLite GLOB). */
+static const char *
+vmc_glob_class_end(const char *b)
+{
+    const char *q = b + 1;
+
+    if (*q == '^')
+        q++;
+    if (*q == ']')
+        q++;
+    return strchr(q, ']');
+}
+
+/* Every '[' of @glob opens a class that closes. */
+static gboolean
+vmc_glob_valid(const char *glob)
+{
+    for (const char *p = glob; *p; p++)
+        if (*p == '[' && !(p = vmc_glob_class_end(p)))
+            return FALSE;
+    return TRUE;
+}
+
+char *
+vmc__store_glob_to_regex(const char *glob)
+{
+    GString *re = g_string_new("^");
+    const char *end;
+
+    for (const char *p = glob; *p; p++) {
+        if (*p == '*') {
+            g_string_append(re, ".*");
+        } else if (*p == '?') {
+            g_string_append_c(re, '.');
+        } else if (*p == '[' && (end = vmc_glob_class_end(p))) {
+            const char *q = p + 1;
+            g_string_append_c(re, '[');
+            if (*q == '^')
+                g_string_append_c(re, *q++);
+            if (*q == ']') {
+                g_string_append(re, "\\]");
+                q++;
+            }
+            for (; q < end; q++) {
+                /* in a PostgreSQL (ARE) bracket expression '\' escapes */
+                if (*q == '\\' || *q == '[')
+                    g_string_append_c(re, '\\');
+                g_string_append_c(re, *q);
+            }
+            g_string_append_c(re, ']');
+            p = end;
+        } else {
+            if (strchr("\\.^$|()[]{}+*?", *p))
+                g_string_append_c(re, '\\');
+            g_string_append_c(re, *p);
+        }
+    }
+    g_string_append_c(re, '$');
+    return g_string_free(re, FALSE);
+}
+
+/* ---- the inventory ------------------------------------------------------------- */
 
 gboolean
 vmc__fleet_sql_fail(VmcFleet *fleet, GError **error, const char *what)
 {
     g_set_error(error, VMC_ERROR, VMC_ERROR_IO, "fleet inventory %s: %s: %s", fleet->path, what,
-                sqlite3_errmsg(fleet->db));
+                vmc__store_errmsg(fleet->store));
     return FALSE;
 }
 
+/* Roll back the current transaction, then fail like vmc__fleet_sql_fail. */
 static gboolean
-vmc_fleet_exec(VmcFleet *fleet, const char *sql, GError **error)
+vmc_fleet_abort(VmcFleet *fleet, GError **error, const char *what)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(fleet->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        g_set_error(error, VMC_ERROR, VMC_ERROR_IO, "fleet inventory %s: %s", fleet->path,
-                    msg ? msg : sqlite3_errmsg(fleet->db));
-        sqlite3_free(msg);
-        return FALSE;
-    }
-    return TRUE;
+    vmc__store_rollback(fleet->store);
+    return vmc__fleet_sql_fail(fleet, error, what);
 }
 
 static void
@@ -83,183 +221,177 @@ vmc_fleet_close(VmcFleet *fleet)
 {
     if (!fleet)
         return;
-    if (fleet->db)
-        sqlite3_close(fleet->db);
+    vmc__store_close(fleet->store);
     g_hash_table_unref(fleet->kinds);
     vmc_catalog_unref(fleet->cat);
     g_free(fleet->path);
     g_free(fleet);
 }
 
-/* The schema version recorded in the file, 0 for a new file. */
+/* ---- schema ---------------------------------------------------------------------- */
+
+/* Version 1: what 08f895a created in SQLite, in both dialects. */
+static const char *const vmc_fleet_schema_v1[] = {
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS kind ("
+    "  id @ID@, fingerprint TEXT NOT NULL UNIQUE, arch TEXT NOT NULL,"
+    "  vendor TEXT, cpu TEXT, qemu TEXT, kernel TEXT, doc TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS host ("
+    "  id @ID@, name TEXT NOT NULL UNIQUE,"
+    "  kind BIGINT NOT NULL REFERENCES kind(id), cluster TEXT, labels TEXT NOT NULL DEFAULT '{}',"
+    "  kernel TEXT, digest TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS host_kind ON host(kind)",
+    "CREATE INDEX IF NOT EXISTS host_cluster ON host(cluster)",
+    "CREATE TABLE IF NOT EXISTS abi ("
+    "  id @ID@, fingerprint TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS guest ("
+    "  id @ID@, name TEXT NOT NULL UNIQUE,"
+    "  abi BIGINT NOT NULL REFERENCES abi(id), host TEXT)",
+    NULL,
+};
+
+/* The steps from version N-1 to N, in order; [0] is version 1. */
+static const char *const *const vmc_fleet_migrations[] = {
+    vmc_fleet_schema_v1,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(vmc_fleet_migrations) == VMC_FLEET_SCHEMA_VERSION);
+
+/* The schema version recorded in the inventory, 0 for a new one. */
 static gboolean
-vmc_fleet_schema_version(VmcFleet *fleet, int *ret, GError **error)
+vmc_fleet_schema_version(VmcFleet *fleet, gint64 *ret, GError **error)
 {
-    sqlite3_stmt *st = NULL;
-    int rc;
+    g_autoptr(VmcStoreStmt) st = vmc__store_prepare(fleet->store, fleet->store->ops->has_table);
+    const char *v;
+    char *end = NULL;
 
     *ret = 0;
-    rc = sqlite3_prepare_v2(fleet->db,
-                            "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, NULL);
-    if (rc != SQLITE_OK) {
-        /* no meta table: a new inventory */
-        sqlite3_finalize(st);
+    if (!st)
+        return vmc__fleet_sql_fail(fleet, error, "reading the schema version");
+    vmc__store_bind_text(st, 1, "meta");
+    if (vmc__store_step(st) != VMC_STORE_ROW)
+        return vmc__fleet_sql_fail(fleet, error, "reading the schema version");
+    if (vmc__store_column_int64(st, 0) == 0)
         return TRUE;
+    g_clear_pointer(&st, vmc__store_finalize);
+    st = vmc__store_prepare(fleet->store, "SELECT value FROM meta WHERE key = 'schema_version'");
+    if (!st)
+        return vmc__fleet_sql_fail(fleet, error, "reading the schema version");
+    switch (vmc__store_step(st)) {
+    case VMC_STORE_ROW:
+        v = vmc__store_column_text(st, 0);
+        *ret = v ? g_ascii_strtoll(v, &end, 10) : 0;
+        if (!v || end == v || *end || *ret < 0) {
+            g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "fleet inventory %s: schema version '%s' "
+                        "is not a number", fleet->path, v ? v : "(null)");
+            return FALSE;
+        }
+        return TRUE;
+    case VMC_STORE_DONE:
+        return TRUE;
+    default:
+        return vmc__fleet_sql_fail(fleet, error, "reading the schema version");
     }
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *ret = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    (void) error;
+}
+
+static gboolean
+vmc_fleet_refuse_newer(VmcFleet *fleet, gint64 version, GError **error)
+{
+    g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
+                "fleet inventory %s: schema version %" G_GINT64_FORMAT " is newer than this "
+                "vmcompat's (%d)", fleet->path, version, VMC_FLEET_SCHEMA_VERSION);
+    return FALSE;
+}
+
+/* Bring the schema to VMC_FLEET_SCHEMA_VERSION in one transaction. */
+static gboolean
+vmc_fleet_migrate(VmcFleet *fleet, GError **error)
+{
+    VmcStore *store = fleet->store;
+    g_autoptr(VmcStoreStmt) st = NULL;
+    g_autofree char *version_text = NULL;
+    gint64 version;
+
+    if (!vmc__store_begin(store))
+        return vmc__fleet_sql_fail(fleet, error, "migrating the schema");
+    if (store->ops->schema_lock && !vmc__store_exec(store, store->ops->schema_lock))
+        return vmc_fleet_abort(fleet, error, "locking the schema");
+    /* again, under the lock: another node may have done it meanwhile */
+    if (!vmc_fleet_schema_version(fleet, &version, error)) {
+        vmc__store_rollback(store);
+        return FALSE;
+    }
+    if (version > VMC_FLEET_SCHEMA_VERSION) {
+        vmc__store_rollback(store);
+        return vmc_fleet_refuse_newer(fleet, version, error);
+    }
+    for (gint64 v = version + 1; v <= VMC_FLEET_SCHEMA_VERSION; v++) {
+        for (const char *const *sql = vmc_fleet_migrations[v - 1]; *sql; sql++) {
+            g_auto(GStrv) parts = g_strsplit(*sql, "@ID@", -1);
+            g_autofree char *text = g_strjoinv(store->ops->id_column, parts);
+            if (!vmc__store_exec(store, text))
+                return vmc_fleet_abort(fleet, error, "migrating the schema");
+        }
+    }
+    version_text = g_strdup_printf("%d", VMC_FLEET_SCHEMA_VERSION);
+    st = vmc__store_prepare(store, "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    if (!st)
+        return vmc_fleet_abort(fleet, error, "migrating the schema");
+    vmc__store_bind_text(st, 1, version_text);
+    if (vmc__store_step(st) != VMC_STORE_DONE)
+        return vmc_fleet_abort(fleet, error, "migrating the schema");
+    if (!vmc__store_commit(store))
+        return vmc_fleet_abort(fleet, error, "migrating the schema");
     return TRUE;
 }
 
 VmcFleet *
 vmc_fleet_open(VmcCatalog *cat, const char *db, GError **error)
 {
-    g_autoptr(VmcFleet) fleet = g_new0(VmcFleet, 1);
-    int version;
+    g_autoptr(VmcFleet) fleet = NULL;
+    gint64 version;
 
     g_return_val_if_fail(cat && db, NULL);
+    fleet = g_new0(VmcFleet, 1);
     fleet->cat = vmc_catalog_ref(cat);
-    fleet->path = g_strdup(db);
+    fleet->path = vmc__store_display_name(db);
     fleet->kinds = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, vmc_fleet_kind_free);
-    if (g_str_has_prefix(db, "postgresql:") || g_str_has_prefix(db, "postgres:")) {
-        g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
-                    "fleet inventory %s: the PostgreSQL backend is not built yet; use an SQLite file",
-                    db);
-        return NULL;
-    }
-    if (sqlite3_open_v2(db, &fleet->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-        vmc__fleet_sql_fail(fleet, error, "cannot open");
-        return NULL;
-    }
-    sqlite3_busy_timeout(fleet->db, 10000);
-    if (!vmc_fleet_exec(fleet, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                        "PRAGMA foreign_keys=ON", error))
+    if (!(fleet->store = vmc__store_open(db, error)))
         return NULL;
     if (!vmc_fleet_schema_version(fleet, &version, error))
         return NULL;
     if (version > VMC_FLEET_SCHEMA_VERSION) {
-        g_set_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED,
-                    "fleet inventory %s: schema version %d is newer than this vmcompat's (%d)",
-                    db, version, VMC_FLEET_SCHEMA_VERSION);
+        vmc_fleet_refuse_newer(fleet, version, error);
         return NULL;
     }
-    if (version < VMC_FLEET_SCHEMA_VERSION) {
-        /* version 0 → 1: create everything (later versions add steps here) */
-        if (!vmc_fleet_exec(fleet, "BEGIN IMMEDIATE", error))
-            return NULL;
-        for (guint i = 0; i < G_N_ELEMENTS(vmc_fleet_schema_v1); i++)
-            if (!vmc_fleet_exec(fleet, vmc_fleet_schema_v1[i], error)) {
-                vmc_fleet_exec(fleet, "ROLLBACK", NULL);
-                return NULL;
-            }
-        if (!vmc_fleet_exec(fleet, "INSERT OR REPLACE INTO meta VALUES ('schema_version', '1')", error) ||
-            !vmc_fleet_exec(fleet, "COMMIT", error))
-            return NULL;
-    }
+    if (version < VMC_FLEET_SCHEMA_VERSION && !vmc_fleet_migrate(fleet, error))
+        return NULL;
     return g_steal_pointer(&fleet);
 }
 
-/* ---- fingerprints ---------------------------------------------------------- */
-
-static json_object *vmc_canonical(json_object *o);
-
-static int
-vmc_canonical_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-/* A copy with object keys sorted and arrays sorted by their canonical text. */
-static json_object *
-vmc_canonical(json_object *o)
-{
-    switch (json_object_get_type(o)) {
-    case json_type_object: {
-        g_autoptr(GPtrArray) keys = g_ptr_array_new();
-        json_object *out = json_object_new_object();
-        json_object_object_foreach(o, key, val) {
-            (void) val;
-            g_ptr_array_add(keys, key);
-        }
-        g_ptr_array_sort(keys, vmc_canonical_cmp);
-        for (guint i = 0; i < keys->len; i++) {
-            const char *name = g_ptr_array_index(keys, i);
-            json_object_object_add(out, name, vmc_canonical(json_object_object_get(o, name)));
-        }
-        return out;
-    }
-    case json_type_array: {
-        size_t n = json_object_array_length(o);
-        g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
-        json_object *out = json_object_new_array();
-        for (size_t i = 0; i < n; i++) {
-            json_object *c = vmc_canonical(json_object_array_get_idx(o, i));
-            g_ptr_array_add(texts, g_strdup(json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN)));
-            json_object_put(c);
-        }
-        g_ptr_array_sort(texts, vmc_canonical_cmp);
-        for (guint i = 0; i < texts->len; i++)
-            json_object_array_add(out, json_tokener_parse(g_ptr_array_index(texts, i)));
-        return out;
-    }
-    default:
-        return json_object_get(o);
-    }
-}
-
-char *
-vmc__fleet_fingerprint(json_object *doc)
-{
-    json_object *c = vmc_canonical(doc);
-    json_object *qemu;
-    const char *kernel;
-    g_autofree char *kx = NULL;
-    char *sum;
-
-    /* what does not change a verdict */
-    json_object_object_del(c, "name");
-    json_object_object_del(c, "notes");
-    json_object_object_del(c, "source");
-    json_object_object_del(c, "cluster");
-    json_object_object_del(c, "labels");
-    if (json_object_object_get_ex(c, "qemu", &qemu) && json_object_is_type(qemu, json_type_object))
-        json_object_object_del(qemu, "binary");
-    kernel = vmc_json_str(c, "kernel");
-    if (kernel) {
-        unsigned x = 0, y = 0;
-        if (sscanf(kernel, "%u.%u", &x, &y) == 2)
-            kx = g_strdup_printf("%u.%u", x, y);
-        json_object_object_add(c, "kernel", kx ? json_object_new_string(kx) : json_object_new_string(kernel));
-    }
-    sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256,
-                                        json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN), -1);
-    json_object_put(c);
-    return sum;
-}
-
-/* ---- kinds ---------------------------------------------------------------- */
+/* ---- kinds ------------------------------------------------------------------------ */
 
 const VmcHost *
 vmc__fleet_kind_host(VmcFleet *fleet, gint64 kind, GError **error)
 {
     VmcFleetKind *k = g_hash_table_lookup(fleet->kinds, &kind);
-    sqlite3_stmt *st = NULL;
+    g_autoptr(VmcStoreStmt) st = NULL;
     g_autofree char *name = NULL;
+    VmcStoreStep rc;
 
     if (k && k->host)
         return k->host;
-    if (sqlite3_prepare_v2(fleet->db, "SELECT fingerprint, doc FROM kind WHERE id = ?", -1, &st,
-                           NULL) != SQLITE_OK) {
+    if (!(st = vmc__store_prepare(fleet->store, "SELECT fingerprint, doc FROM kind WHERE id = ?"))) {
         vmc__fleet_sql_fail(fleet, error, "reading a host kind");
         return NULL;
     }
-    sqlite3_bind_int64(st, 1, kind);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN, "fleet inventory %s: no host kind %" G_GINT64_FORMAT,
-                    fleet->path, kind);
+    vmc__store_bind_int64(st, 1, kind);
+    if ((rc = vmc__store_step(st)) != VMC_STORE_ROW) {
+        if (rc == VMC_STORE_ERROR)
+            vmc__fleet_sql_fail(fleet, error, "reading a host kind");
+        else
+            g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN, "fleet inventory %s: no host kind %"
+                        G_GINT64_FORMAT, fleet->path, kind);
         return NULL;
     }
     if (!k) {
@@ -267,32 +399,36 @@ vmc__fleet_kind_host(VmcFleet *fleet, gint64 kind, GError **error)
         *key = kind;
         k = g_new0(VmcFleetKind, 1);
         k->id = kind;
-        k->fingerprint = g_strdup((const char *) sqlite3_column_text(st, 0));
+        k->fingerprint = g_strdup(vmc__store_column_text(st, 0));
         g_hash_table_insert(fleet->kinds, key, k);
     }
     name = g_strdup_printf("kind %" G_GINT64_FORMAT " (%.12s)", kind, k->fingerprint);
-    k->host = vmc_host_parse(fleet->cat, (const char *) sqlite3_column_text(st, 1),
-                             (gsize) sqlite3_column_bytes(st, 1), name, error);
-    sqlite3_finalize(st);
+    k->host = vmc_host_parse(fleet->cat, vmc__store_column_text(st, 1),
+                             vmc__store_column_bytes(st, 1), name, error);
     return k->host;
 }
 
-/* ---- filters ---------------------------------------------------------------- */
+/* ---- filters ------------------------------------------------------------------------ */
 
 /* "cluster=C,host=GLOB,label.K=V,kind=N" → SQL conditions on host h, with
- * the values to bind in order. */
+ * the values to bind in order. The same filter means the same hosts on
+ * both backends: a glob is SQLite's GLOB (a POSIX regex on PostgreSQL),
+ * label values are strings (the import refuses others). */
 static gboolean
-vmc_fleet_filter(const char *where, GString *sql, GPtrArray *binds, GError **error)
+vmc_fleet_filter(VmcFleet *fleet, const char *where, GString *sql, GPtrArray *binds, GError **error)
 {
+    const VmcStoreOps *ops = fleet->store->ops;
     g_auto(GStrv) parts = NULL;
 
-    g_string_append(sql, " WHERE 1");
+    g_string_append(sql, " WHERE TRUE");
     if (!where || !*where)
         return TRUE;
     parts = g_strsplit(where, ",", -1);
     for (char **p = parts; *p; p++) {
         const char *eq = strchr(*p, '=');
         g_autofree char *key = eq ? g_strndup(*p, eq - *p) : NULL;
+        const char *value = eq ? eq + 1 : NULL;
+
         if (!eq || !*key) {
             g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
                         "--where '%s': expected KEY=VALUE (cluster=C, host=GLOB, label.K=V, kind=N)", *p);
@@ -300,348 +436,167 @@ vmc_fleet_filter(const char *where, GString *sql, GPtrArray *binds, GError **err
         }
         if (g_str_equal(key, "cluster")) {
             g_string_append(sql, " AND h.cluster = ?");
+            g_ptr_array_add(binds, g_strdup(value));
         } else if (g_str_equal(key, "host")) {
-            g_string_append(sql, " AND h.name GLOB ?");
+            if (!vmc_glob_valid(value)) {
+                g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                            "--where '%s': '[' without its ']' in the host glob", *p);
+                return FALSE;
+            }
+            g_string_append_printf(sql, " AND %s", ops->glob_cond);
+            g_ptr_array_add(binds, ops->glob_arg(value));
         } else if (g_str_equal(key, "kind")) {
-            g_string_append(sql, " AND h.kind = CAST(? AS INTEGER)");
+            char *end = NULL;
+            g_ascii_strtoll(value, &end, 10);
+            if (!*value || *end) {
+                g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "--where '%s': a kind is a number", *p);
+                return FALSE;
+            }
+            g_string_append(sql, " AND h.kind = CAST(? AS BIGINT)");
+            g_ptr_array_add(binds, g_strdup(value));
         } else if (g_str_has_prefix(key, "label.") && key[6]) {
-            g_autofree char *path = g_strdup_printf("$.\"%s\"", key + 6);
             if (strchr(key + 6, '"')) {
                 g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "--where '%s': a label name "
                             "cannot contain '\"'", *p);
                 return FALSE;
             }
-            g_string_append(sql, " AND json_extract(h.labels, ?) = ?");
-            g_ptr_array_add(binds, g_steal_pointer(&path));
+            g_string_append_printf(sql, " AND %s", ops->label_cond);
+            g_ptr_array_add(binds, ops->label_arg(key + 6));
+            g_ptr_array_add(binds, g_strdup(value));
         } else {
             g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
                         "--where '%s': unknown key '%s' (cluster, host, label.K, kind)", *p, key);
             return FALSE;
         }
-        g_ptr_array_add(binds, g_strdup(eq + 1));
     }
     return TRUE;
 }
 
-static sqlite3_stmt *
+static VmcStoreStmt *
 vmc_fleet_prepare_filtered(VmcFleet *fleet, const char *head, const char *tail, const char *where,
                            GError **error)
 {
     g_autoptr(GString) sql = g_string_new(head);
     g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func(g_free);
-    sqlite3_stmt *st = NULL;
+    VmcStoreStmt *st;
 
-    if (!vmc_fleet_filter(where, sql, binds, error))
+    if (!vmc_fleet_filter(fleet, where, sql, binds, error))
         return NULL;
     g_string_append(sql, tail);
-    if (sqlite3_prepare_v2(fleet->db, sql->str, -1, &st, NULL) != SQLITE_OK) {
+    if (!(st = vmc__store_prepare(fleet->store, sql->str))) {
         vmc__fleet_sql_fail(fleet, error, "query");
         return NULL;
     }
     for (guint i = 0; i < binds->len; i++)
-        sqlite3_bind_text(st, (int) i + 1, g_ptr_array_index(binds, i), -1, SQLITE_TRANSIENT);
+        vmc__store_bind_text(st, i + 1, g_ptr_array_index(binds, i));
     return st;
 }
 
 GHashTable *
 vmc__fleet_kind_counts(VmcFleet *fleet, const char *where, GHashTable **ret_examples, GError **error)
 {
-    sqlite3_stmt *st = vmc_fleet_prepare_filtered(fleet, "SELECT h.kind, count(*), min(h.name) FROM host h",
-                                                  " GROUP BY h.kind", where, error);
-    GHashTable *counts;
-    int rc;
+    g_autoptr(VmcStoreStmt) st = vmc_fleet_prepare_filtered(
+        fleet, "SELECT h.kind, count(*), min(h.name) FROM host h", " GROUP BY h.kind", where, error);
+    g_autoptr(GHashTable) counts = NULL;
+    g_autoptr(GHashTable) examples = NULL;
+    VmcStoreStep rc;
 
     if (!st)
         return NULL;
     counts = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-    if (ret_examples)
-        *ret_examples = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        gint64 *k = g_new(gint64, 1);
-        *k = sqlite3_column_int64(st, 0);
-        g_hash_table_insert(counts, k, GUINT_TO_POINTER((guint) sqlite3_column_int(st, 1)));
-        if (ret_examples) {
-            gint64 *k2 = g_new(gint64, 1);
-            *k2 = *k;
-            g_hash_table_insert(*ret_examples, k2, g_strdup((const char *) sqlite3_column_text(st, 2)));
-        }
+    examples = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    while ((rc = vmc__store_step(st)) == VMC_STORE_ROW) {
+        gint64 *k = g_new(gint64, 1), *k2 = g_new(gint64, 1);
+        *k = *k2 = vmc__store_column_int64(st, 0);
+        g_hash_table_insert(counts, k, GUINT_TO_POINTER((guint) vmc__store_column_int64(st, 1)));
+        g_hash_table_insert(examples, k2, g_strdup(vmc__store_column_text(st, 2)));
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        g_hash_table_unref(counts);
+    if (rc != VMC_STORE_DONE) {
         vmc__fleet_sql_fail(fleet, error, "counting hosts per kind");
         return NULL;
     }
-    return counts;
+    if (ret_examples)
+        *ret_examples = g_steal_pointer(&examples);
+    return g_steal_pointer(&counts);
 }
 
-/* ---- import ---------------------------------------------------------------- */
+/* ---- hosts ----------------------------------------------------------------------------- */
 
-typedef struct {
-    VmcFleet *fleet;
-    GHashTable *fp_to_kind;  /* fingerprint → gint64 id + 1 (as pointer-size int) */
-    sqlite3_stmt *find_kind, *add_kind, *find_host, *upsert_host;
-    VmcFleetImportStats *stats;
-    guint in_batch, batch;
-} VmcImport;
-
-static void
-vmc_import_finish(VmcImport *im)
-{
-    sqlite3_finalize(im->find_kind);
-    sqlite3_finalize(im->add_kind);
-    sqlite3_finalize(im->find_host);
-    sqlite3_finalize(im->upsert_host);
-    g_hash_table_unref(im->fp_to_kind);
-}
-
-/* The kind id of @fp, adding it (the document, validated by parsing it as a
- * host) when new. */
+/* Forget @host once: FALSE with *retry when it changed kind meanwhile. */
 static gboolean
-vmc_import_kind(VmcImport *im, const char *fp, json_object *doc, const char *where, gint64 *ret,
-                GError **error)
+vmc_fleet_forget_once(VmcFleet *fleet, const char *host, gboolean *retry, GError **error)
 {
-    VmcFleet *fleet = im->fleet;
-    gpointer cached = g_hash_table_lookup(im->fp_to_kind, fp);
-    g_autoptr(VmcHost) host = NULL;
-    const char *text;
-    const VmcCpuDef *cpu;
-    const char *model;
+    VmcStore *store = fleet->store;
+    g_autoptr(VmcStoreStmt) st = NULL;
+    g_autofree char *lock = NULL;
+    VmcStoreStep rc;
+    gint64 kind;
 
-    if (cached) {
-        *ret = GPOINTER_TO_SIZE(cached) - 1;
-        return TRUE;
-    }
-    sqlite3_reset(im->find_kind);
-    sqlite3_bind_text(im->find_kind, 1, fp, -1, SQLITE_STATIC);
-    if (sqlite3_step(im->find_kind) == SQLITE_ROW) {
-        *ret = sqlite3_column_int64(im->find_kind, 0);
-        g_hash_table_insert(im->fp_to_kind, g_strdup(fp), GSIZE_TO_POINTER((gsize) *ret + 1));
-        return TRUE;
-    }
-    /* a new kind: the document must be a host this vmcompat reads */
-    text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
-    host = vmc_host_parse(fleet->cat, text, strlen(text), where, error);
-    if (!host)
+    *retry = FALSE;
+    if (!vmc__store_begin(store))
+        return vmc__fleet_sql_fail(fleet, error, "forgetting a host");
+    if (!(st = vmc__store_prepare(store, "SELECT kind FROM host WHERE name = ?")))
+        return vmc_fleet_abort(fleet, error, "forgetting a host");
+    vmc__store_bind_text(st, 1, host);
+    if ((rc = vmc__store_step(st)) != VMC_STORE_ROW) {
+        if (rc == VMC_STORE_ERROR)
+            return vmc_fleet_abort(fleet, error, "forgetting a host");
+        vmc__store_rollback(store);
+        g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN, "fleet inventory %s: no host '%s'",
+                    fleet->path, host);
         return FALSE;
-    cpu = vmc_host_get_cpu(host);
-    model = cpu ? vmc_cpu_def_get_model(cpu) : NULL;
-    sqlite3_reset(im->add_kind);
-    sqlite3_bind_text(im->add_kind, 1, fp, -1, SQLITE_STATIC);
-    sqlite3_bind_text(im->add_kind, 2, vmc_arch_to_string(vmc_host_get_arch(host)), -1, SQLITE_STATIC);
-    sqlite3_bind_text(im->add_kind, 3, cpu ? vmc_cpu_def_get_vendor(cpu) : NULL, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(im->add_kind, 4, model, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(im->add_kind, 5, vmc_host_get_qemu_version(host), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(im->add_kind, 6, vmc_host_get_kernel(host), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(im->add_kind, 7, text, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(im->add_kind) != SQLITE_DONE)
-        return vmc__fleet_sql_fail(fleet, error, "adding a host kind");
-    *ret = sqlite3_last_insert_rowid(fleet->db);
-    g_hash_table_insert(im->fp_to_kind, g_strdup(fp), GSIZE_TO_POINTER((gsize) *ret + 1));
-    im->stats->kinds_new++;
+    }
+    kind = vmc__store_column_int64(st, 0);
+    g_clear_pointer(&st, vmc__store_finalize);
+
+    /* the kind first (the lock order), then the host */
+    lock = g_strdup_printf("SELECT id FROM kind WHERE id = ?%s", store->ops->lock_update);
+    if (!(st = vmc__store_prepare(store, lock)))
+        return vmc_fleet_abort(fleet, error, "forgetting a host");
+    vmc__store_bind_int64(st, 1, kind);
+    while ((rc = vmc__store_step(st)) == VMC_STORE_ROW)
+        ;
+    if (rc == VMC_STORE_ERROR)
+        return vmc_fleet_abort(fleet, error, "forgetting a host");
+    g_clear_pointer(&st, vmc__store_finalize);
+    if (!(st = vmc__store_prepare(store, "DELETE FROM host WHERE name = ? AND kind = ?")))
+        return vmc_fleet_abort(fleet, error, "forgetting a host");
+    vmc__store_bind_text(st, 1, host);
+    vmc__store_bind_int64(st, 2, kind);
+    if (vmc__store_step(st) != VMC_STORE_DONE)
+        return vmc_fleet_abort(fleet, error, "forgetting a host");
+    if (vmc__store_changes(st) == 0) {
+        /* re-imported with another kind, or forgotten, since we looked */
+        vmc__store_rollback(store);
+        *retry = TRUE;
+        return FALSE;
+    }
+    g_clear_pointer(&st, vmc__store_finalize);
+    if (!(st = vmc__store_prepare(store, "DELETE FROM kind WHERE id = ? "
+                                  "AND NOT EXISTS (SELECT 1 FROM host WHERE kind = ?)")))
+        return vmc_fleet_abort(fleet, error, "forgetting a host");
+    vmc__store_bind_int64(st, 1, kind);
+    vmc__store_bind_int64(st, 2, kind);
+    if (vmc__store_step(st) != VMC_STORE_DONE || !vmc__store_commit(store))
+        return vmc_fleet_abort(fleet, error, "forgetting a host");
     return TRUE;
-}
-
-static gboolean
-vmc_import_commit(VmcImport *im, GError **error)
-{
-    if (im->in_batch == 0)
-        return TRUE;
-    if (!vmc_fleet_exec(im->fleet, "COMMIT", error))
-        return FALSE;
-    im->in_batch = 0;
-    im->stats->batches++;
-    return TRUE;
-}
-
-/* One host document (a parsed JSON object, consumed). */
-static gboolean
-vmc_import_host(VmcImport *im, json_object *doc, const char *cluster, const char *where,
-                GError **error)
-{
-    VmcFleet *fleet = im->fleet;
-    g_autofree char *fp = NULL, *digest = NULL;
-    const char *name, *c, *kernel;
-    json_object *labels = NULL;
-    const char *labels_text = "{}";
-    gint64 kind = 0;
-    int rc;
-
-    if (!json_object_is_type(doc, json_type_object) || !vmc_json_get(doc, "format", json_type_int)) {
-        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "%s: not a host document (a JSON object "
-                    "with \"format\": 1)", where);
-        return FALSE;
-    }
-    name = vmc_json_str(doc, "name");
-    if (!name || !*name) {
-        g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "%s: field 'name': a fleet host needs a name",
-                    where);
-        return FALSE;
-    }
-    c = vmc_json_str(doc, "cluster");
-    if (!c)
-        c = cluster;
-    if (json_object_object_get_ex(doc, "labels", &labels)) {
-        if (!json_object_is_type(labels, json_type_object)) {
-            g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "%s: field 'labels': an object of strings",
-                        where);
-            return FALSE;
-        }
-        labels_text = json_object_to_json_string_ext(labels, JSON_C_TO_STRING_PLAIN);
-    }
-    kernel = vmc_json_str(doc, "kernel");
-    if (im->in_batch == 0 && !vmc_fleet_exec(fleet, "BEGIN IMMEDIATE", error))
-        return FALSE;
-    fp = vmc__fleet_fingerprint(doc);
-    if (!vmc_import_kind(im, fp, doc, where, &kind, error))
-        return FALSE;
-    digest = g_strdup_printf("%s|%s|%s|%s", fp, c ? c : "", labels_text, kernel ? kernel : "");
-    sqlite3_reset(im->find_host);
-    sqlite3_bind_text(im->find_host, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(im->find_host);
-    if (rc == SQLITE_ROW && g_str_equal((const char *) sqlite3_column_text(im->find_host, 0), digest)) {
-        im->stats->hosts_unchanged++;
-    } else {
-        if (rc == SQLITE_ROW)
-            im->stats->hosts_updated++;
-        else
-            im->stats->hosts_new++;
-        sqlite3_reset(im->upsert_host);
-        sqlite3_bind_text(im->upsert_host, 1, name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(im->upsert_host, 2, kind);
-        sqlite3_bind_text(im->upsert_host, 3, c, -1, SQLITE_STATIC);
-        sqlite3_bind_text(im->upsert_host, 4, labels_text, -1, SQLITE_STATIC);
-        sqlite3_bind_text(im->upsert_host, 5, kernel, -1, SQLITE_STATIC);
-        sqlite3_bind_text(im->upsert_host, 6, digest, -1, SQLITE_STATIC);
-        if (sqlite3_step(im->upsert_host) != SQLITE_DONE)
-            return vmc__fleet_sql_fail(fleet, error, "storing a host");
-    }
-    if (++im->in_batch >= im->batch)
-        return vmc_import_commit(im, error);
-    return TRUE;
-}
-
-static gboolean
-vmc_import_jsonl(VmcImport *im, const char *path, const char *cluster, GError **error)
-{
-    g_autoptr(GFile) file = g_file_new_for_path(path);
-    g_autoptr(GFileInputStream) in = g_file_read(file, NULL, error);
-    g_autoptr(GDataInputStream) data = NULL;
-    guint line = 0;
-
-    if (!in) {
-        g_prefix_error(error, "%s: ", path);
-        return FALSE;
-    }
-    data = g_data_input_stream_new(G_INPUT_STREAM(in));
-    g_buffered_input_stream_set_buffer_size(G_BUFFERED_INPUT_STREAM(data), 1 << 20);
-    for (;;) {
-        gsize len = 0;
-        g_autoptr(GError) local = NULL;
-        g_autofree char *text = g_data_input_stream_read_line(data, &len, NULL, &local);
-        g_autofree char *where = NULL;
-        json_object *doc;
-        gboolean ok;
-
-        if (!text) {
-            if (local) {
-                g_set_error(error, VMC_ERROR, VMC_ERROR_IO, "%s:%u: %s", path, line + 1, local->message);
-                return FALSE;
-            }
-            return TRUE;
-        }
-        line++;
-        if (len == 0 || text[strspn(text, " \t\r")] == '\0')
-            continue;
-        where = g_strdup_printf("%s:%u", path, line);
-        if (len > VMC_FLEET_MAX_LINE) {
-            g_set_error(error, VMC_ERROR, VMC_ERROR_LIMIT, "%s: a line longer than %d MiB", where,
-                        VMC_FLEET_MAX_LINE >> 20);
-            return FALSE;
-        }
-        if (!(doc = vmc_json_parse(text, len, where, error)))
-            return FALSE;
-        ok = vmc_import_host(im, doc, cluster, where, error);
-        json_object_put(doc);
-        if (!ok)
-            return FALSE;
-    }
-}
-
-gboolean
-vmc_fleet_import(VmcFleet *fleet, const char *const *paths, const char *cluster, guint batch,
-                 VmcFleetImportStats *stats, GError **error)
-{
-    VmcImport im = { .fleet = fleet, .stats = stats, .batch = batch ? batch : VMC_FLEET_DEFAULT_BATCH };
-    VmcFleetImportStats dummy;
-    gboolean ok = TRUE;
-
-    if (!stats)
-        im.stats = &dummy;
-    memset(im.stats, 0, sizeof(*im.stats));
-    im.fp_to_kind = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    if (sqlite3_prepare_v2(fleet->db, "SELECT id FROM kind WHERE fingerprint = ?", -1, &im.find_kind, NULL) ||
-        sqlite3_prepare_v2(fleet->db, "INSERT INTO kind (fingerprint, arch, vendor, cpu, qemu, kernel, doc) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &im.add_kind, NULL) ||
-        sqlite3_prepare_v2(fleet->db, "SELECT digest FROM host WHERE name = ?", -1, &im.find_host, NULL) ||
-        sqlite3_prepare_v2(fleet->db, "INSERT INTO host (name, kind, cluster, labels, kernel, digest) "
-                           "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, "
-                           "cluster = excluded.cluster, labels = excluded.labels, kernel = excluded.kernel, "
-                           "digest = excluded.digest", -1, &im.upsert_host, NULL)) {
-        vmc_import_finish(&im);
-        return vmc__fleet_sql_fail(fleet, error, "preparing the import");
-    }
-    for (const char *const *p = paths; ok && p && *p; p++) {
-        if (g_str_has_suffix(*p, ".jsonl")) {
-            ok = vmc_import_jsonl(&im, *p, cluster, error);
-        } else {
-            /* any host input: read it as a host, store its document */
-            g_autoptr(VmcHost) host = vmc_host_load(fleet->cat, *p, error);
-            g_autofree char *text = host ? vmc_host_to_json(host) : NULL;
-            json_object *doc = text ? json_tokener_parse(text) : NULL;
-            ok = doc && vmc_import_host(&im, doc, cluster, *p, error);
-            if (doc)
-                json_object_put(doc);
-        }
-    }
-    if (ok)
-        ok = vmc_import_commit(&im, error);
-    else if (!sqlite3_get_autocommit(fleet->db))
-        vmc_fleet_exec(fleet, "ROLLBACK", NULL);   /* the failed batch only */
-    vmc_import_finish(&im);
-    return ok;
 }
 
 gboolean
 vmc_fleet_forget(VmcFleet *fleet, const char *host, GError **error)
 {
-    sqlite3_stmt *st = NULL;
+    gboolean retry = TRUE;
 
-    if (!vmc_fleet_exec(fleet, "BEGIN IMMEDIATE", error))
-        return FALSE;
-    if (sqlite3_prepare_v2(fleet->db, "DELETE FROM host WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
-        goto fail;
-    sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        goto fail;
-    sqlite3_finalize(st);
-    st = NULL;
-    if (sqlite3_changes(fleet->db) == 0) {
-        vmc_fleet_exec(fleet, "ROLLBACK", NULL);
-        g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN, "fleet inventory %s: no host '%s'",
-                    fleet->path, host);
-        return FALSE;
+    g_return_val_if_fail(fleet && host, FALSE);
+    for (guint attempt = 0; retry && attempt < 5; attempt++) {
+        if (vmc_fleet_forget_once(fleet, host, &retry, error)) {
+            g_hash_table_remove_all(fleet->kinds);
+            return TRUE;
+        }
     }
-    if (!vmc_fleet_exec(fleet, "DELETE FROM kind WHERE id NOT IN (SELECT DISTINCT kind FROM host)",
-                        error) ||
-        !vmc_fleet_exec(fleet, "COMMIT", error))
-        return FALSE;
-    g_hash_table_remove_all(fleet->kinds);
-    return TRUE;
-fail:
-    sqlite3_finalize(st);
-    vmc__fleet_sql_fail(fleet, error, "forgetting a host");
-    vmc_fleet_exec(fleet, "ROLLBACK", NULL);
+    if (retry)
+        g_set_error(error, VMC_ERROR, VMC_ERROR_FAILED, "fleet inventory %s: host '%s' keeps "
+                    "changing while being forgotten", fleet->path, host);
     return FALSE;
 }
 
@@ -658,162 +613,147 @@ vmc_fleet_host_clear(VmcFleetHost *h)
 GArray *
 vmc_fleet_hosts(VmcFleet *fleet, const char *where, GError **error)
 {
-    sqlite3_stmt *st = vmc_fleet_prepare_filtered(
+    g_autoptr(VmcStoreStmt) st = vmc_fleet_prepare_filtered(
         fleet, "SELECT h.name, h.cluster, h.labels, h.kernel, h.kind, k.fingerprint "
                "FROM host h JOIN kind k ON k.id = h.kind", " ORDER BY h.name", where, error);
-    GArray *rows;
-    int rc;
+    g_autoptr(GArray) rows = NULL;
+    VmcStoreStep rc;
 
     if (!st)
         return NULL;
     rows = g_array_new(FALSE, TRUE, sizeof(VmcFleetHost));
     g_array_set_clear_func(rows, (GDestroyNotify) vmc_fleet_host_clear);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = vmc__store_step(st)) == VMC_STORE_ROW) {
         VmcFleetHost h = {
-            .name = g_strdup((const char *) sqlite3_column_text(st, 0)),
-            .cluster = g_strdup((const char *) sqlite3_column_text(st, 1)),
-            .labels = g_strdup((const char *) sqlite3_column_text(st, 2)),
-            .kernel = g_strdup((const char *) sqlite3_column_text(st, 3)),
-            .kind = sqlite3_column_int64(st, 4),
-            .kind_fingerprint = g_strdup((const char *) sqlite3_column_text(st, 5)),
+            .name = g_strdup(vmc__store_column_text(st, 0)),
+            .cluster = g_strdup(vmc__store_column_text(st, 1)),
+            .labels = g_strdup(vmc__store_column_text(st, 2)),
+            .kernel = g_strdup(vmc__store_column_text(st, 3)),
+            .kind = vmc__store_column_int64(st, 4),
+            .kind_fingerprint = g_strdup(vmc__store_column_text(st, 5)),
         };
         g_array_append_val(rows, h);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        g_array_unref(rows);
+    if (rc != VMC_STORE_DONE) {
         vmc__fleet_sql_fail(fleet, error, "listing hosts");
         return NULL;
     }
-    return rows;
+    return g_steal_pointer(&rows);
 }
 
 guint
 vmc_fleet_count_kinds(VmcFleet *fleet)
 {
-    sqlite3_stmt *st = NULL;
-    guint n = 0;
-    if (sqlite3_prepare_v2(fleet->db, "SELECT count(*) FROM kind", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = (guint) sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
-/* ---- guests ------------------------------------------------------------------ */
-
-gboolean
-vmc_fleet_guest_add(VmcFleet *fleet, const char *name, const VmcAbi *abi, const char *host,
-                    GError **error)
-{
-    g_autofree char *json = vmc_abi_to_json(abi);
-    sqlite3_stmt *st = NULL;
-    gint64 abi_id = 0;
-
-    if (host) {
-        g_autoptr(GArray) h = NULL;
-        g_autofree char *filter = g_strdup_printf("host=%s", host);
-        if (strpbrk(host, "*?[,") || !(h = vmc_fleet_hosts(fleet, filter, error)) || h->len != 1) {
-            if (error && !*error)
-                g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN, "fleet inventory %s: no host '%s'",
-                            fleet->path, host);
-            return FALSE;
-        }
-    }
-    if (!vmc_fleet_exec(fleet, "BEGIN IMMEDIATE", error))
-        return FALSE;
-    if (sqlite3_prepare_v2(fleet->db, "INSERT INTO abi (fingerprint, doc) VALUES (?, ?) "
-                           "ON CONFLICT(fingerprint) DO UPDATE SET doc = doc RETURNING id", -1, &st,
-                           NULL) != SQLITE_OK)
-        goto fail;
-    sqlite3_bind_text(st, 1, vmc_abi_get_fingerprint(abi), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW)
-        goto fail;
-    abi_id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(fleet->db, "INSERT INTO guest (name, abi, host) VALUES (?, ?, ?) "
-                           "ON CONFLICT(name) DO UPDATE SET abi = excluded.abi, host = excluded.host",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto fail;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, abi_id);
-    sqlite3_bind_text(st, 3, host, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        goto fail;
-    sqlite3_finalize(st);
-    return vmc_fleet_exec(fleet, "COMMIT", error);
-fail:
-    sqlite3_finalize(st);
-    vmc__fleet_sql_fail(fleet, error, "storing a guest");
-    vmc_fleet_exec(fleet, "ROLLBACK", NULL);
-    return FALSE;
-}
-
-VmcAbi *
-vmc_fleet_guest_get(VmcFleet *fleet, const char *name, char **ret_host, GError **error)
-{
-    sqlite3_stmt *st = NULL;
-    g_autofree char *where = g_strdup_printf("%s: guest '%s'", fleet->path, name);
-    VmcAbi *abi;
-
-    if (sqlite3_prepare_v2(fleet->db, "SELECT a.doc, g.host FROM guest g JOIN abi a ON a.id = g.abi "
-                           "WHERE g.name = ?", -1, &st, NULL) != SQLITE_OK) {
-        vmc__fleet_sql_fail(fleet, error, "reading a guest");
-        return NULL;
-    }
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN, "fleet inventory %s: no guest '%s'",
-                    fleet->path, name);
-        return NULL;
-    }
-    abi = vmc_abi_parse(fleet->cat, (const char *) sqlite3_column_text(st, 0),
-                        (gsize) sqlite3_column_bytes(st, 0), where, error);
-    if (abi && ret_host)
-        *ret_host = g_strdup((const char *) sqlite3_column_text(st, 1));
-    sqlite3_finalize(st);
-    return abi;
-}
-
-gboolean
-vmc__fleet_foreach_guest(VmcFleet *fleet, VmcFleetGuestFn fn, gpointer user_data, GError **error)
-{
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if (sqlite3_prepare_v2(fleet->db, "SELECT g.name, a.doc, a.fingerprint, g.host FROM guest g "
-                           "JOIN abi a ON a.id = g.abi ORDER BY g.name", -1, &st, NULL) != SQLITE_OK)
-        return vmc__fleet_sql_fail(fleet, error, "listing guests");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (!fn((const char *) sqlite3_column_text(st, 0), (const char *) sqlite3_column_text(st, 1),
-                (const char *) sqlite3_column_text(st, 2), (const char *) sqlite3_column_text(st, 3),
-                user_data))
-            break;
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return vmc__fleet_sql_fail(fleet, error, "listing guests");
-    return TRUE;
+    g_autoptr(VmcStoreStmt) st = vmc__store_prepare(fleet->store, "SELECT count(*) FROM kind");
+    if (st && vmc__store_step(st) == VMC_STORE_ROW)
+        return (guint) vmc__store_column_int64(st, 0);
+    return 0;
 }
 
 /* The kind id of a host by name. */
 gboolean
 vmc__fleet_host_kind(VmcFleet *fleet, const char *name, gint64 *ret, GError **error)
 {
-    sqlite3_stmt *st = NULL;
-    gboolean found;
+    g_autoptr(VmcStoreStmt) st = vmc__store_prepare(fleet->store, "SELECT kind FROM host WHERE name = ?");
+    VmcStoreStep rc;
 
-    if (sqlite3_prepare_v2(fleet->db, "SELECT kind FROM host WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+    if (!st)
         return vmc__fleet_sql_fail(fleet, error, "finding a host");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    if (found)
-        *ret = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (!found)
+    vmc__store_bind_text(st, 1, name);
+    rc = vmc__store_step(st);
+    if (rc == VMC_STORE_ERROR)
+        return vmc__fleet_sql_fail(fleet, error, "finding a host");
+    if (rc != VMC_STORE_ROW) {
         g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN, "fleet inventory %s: no host '%s'",
                     fleet->path, name);
-    return found;
+        return FALSE;
+    }
+    *ret = vmc__store_column_int64(st, 0);
+    return TRUE;
 }
 
+/* ---- guests ------------------------------------------------------------------------------ */
+
+gboolean
+vmc_fleet_guest_add(VmcFleet *fleet, const char *name, const VmcAbi *abi, const char *host,
+                    GError **error)
+{
+    VmcStore *store = fleet->store;
+    g_autofree char *json = vmc_abi_to_json(abi);
+    g_autoptr(VmcStoreStmt) st = NULL;
+    gint64 abi_id, kind;
+
+    if (host && !vmc__fleet_host_kind(fleet, host, &kind, error))
+        return FALSE;
+    if (!vmc__store_begin(store))
+        return vmc__fleet_sql_fail(fleet, error, "storing a guest");
+    /* DO UPDATE (a no-op) rather than NOTHING: RETURNING then always has the row */
+    if (!(st = vmc__store_prepare(store, "INSERT INTO abi (fingerprint, doc) VALUES (?, ?) "
+                                  "ON CONFLICT (fingerprint) DO UPDATE SET fingerprint = "
+                                  "excluded.fingerprint RETURNING id")))
+        return vmc_fleet_abort(fleet, error, "storing a guest");
+    vmc__store_bind_text(st, 1, vmc_abi_get_fingerprint(abi));
+    vmc__store_bind_text(st, 2, json);
+    if (vmc__store_step(st) != VMC_STORE_ROW)
+        return vmc_fleet_abort(fleet, error, "storing a guest");
+    abi_id = vmc__store_column_int64(st, 0);
+    g_clear_pointer(&st, vmc__store_finalize);
+    if (!(st = vmc__store_prepare(store, "INSERT INTO guest (name, abi, host) VALUES (?, ?, ?) "
+                                  "ON CONFLICT (name) DO UPDATE SET abi = excluded.abi, "
+                                  "host = excluded.host")))
+        return vmc_fleet_abort(fleet, error, "storing a guest");
+    vmc__store_bind_text(st, 1, name);
+    vmc__store_bind_int64(st, 2, abi_id);
+    vmc__store_bind_text(st, 3, host);
+    if (vmc__store_step(st) != VMC_STORE_DONE || !vmc__store_commit(store))
+        return vmc_fleet_abort(fleet, error, "storing a guest");
+    return TRUE;
+}
+
+VmcAbi *
+vmc_fleet_guest_get(VmcFleet *fleet, const char *name, char **ret_host, GError **error)
+{
+    g_autoptr(VmcStoreStmt) st = NULL;
+    g_autofree char *where = g_strdup_printf("%s: guest '%s'", fleet->path, name);
+    VmcStoreStep rc;
+    VmcAbi *abi;
+
+    if (!(st = vmc__store_prepare(fleet->store, "SELECT a.doc, g.host FROM guest g "
+                                  "JOIN abi a ON a.id = g.abi WHERE g.name = ?"))) {
+        vmc__fleet_sql_fail(fleet, error, "reading a guest");
+        return NULL;
+    }
+    vmc__store_bind_text(st, 1, name);
+    if ((rc = vmc__store_step(st)) != VMC_STORE_ROW) {
+        if (rc == VMC_STORE_ERROR)
+            vmc__fleet_sql_fail(fleet, error, "reading a guest");
+        else
+            g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN, "fleet inventory %s: no guest '%s'",
+                        fleet->path, name);
+        return NULL;
+    }
+    abi = vmc_abi_parse(fleet->cat, vmc__store_column_text(st, 0), vmc__store_column_bytes(st, 0),
+                        where, error);
+    if (abi && ret_host)
+        *ret_host = g_strdup(vmc__store_column_text(st, 1));
+    return abi;
+}
+
+gboolean
+vmc__fleet_foreach_guest(VmcFleet *fleet, VmcFleetGuestFn fn, gpointer user_data, GError **error)
+{
+    g_autoptr(VmcStoreStmt) st = vmc__store_prepare(
+        fleet->store, "SELECT g.name, a.doc, a.fingerprint, g.host FROM guest g "
+                      "JOIN abi a ON a.id = g.abi ORDER BY g.name");
+    VmcStoreStep rc;
+
+    if (!st)
+        return vmc__fleet_sql_fail(fleet, error, "listing guests");
+    while ((rc = vmc__store_step(st)) == VMC_STORE_ROW)
+        if (!fn(vmc__store_column_text(st, 0), vmc__store_column_text(st, 1),
+                vmc__store_column_text(st, 2), vmc__store_column_text(st, 3), user_data))
+            return TRUE;
+    if (rc != VMC_STORE_DONE)
+        return vmc__fleet_sql_fail(fleet, error, "listing guests");
+    return TRUE;
+}
