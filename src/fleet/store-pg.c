@@ -342,4 +342,6 @@ const VmcStoreOps vmc__store_pg_ops = {
     .label_arg = vmc_pg_label_arg,
     .glob_cond = "h.name ~ ?",
     .glob_arg = vmc__store_glob_to_regex,
+    /* names sort as on SQLite whatever the database's locale */
+    .bytewise = " COLLATE \"C\"",
 };

@@ -57,6 +57,7 @@ typedef struct {
     char *(*label_arg)(const char *key);
     const char *glob_cond;            /* name matches a glob with bind glob_arg(G) */
     char *(*glob_arg)(const char *glob);
+    const char *bytewise;             /* suffix: compare/order text byte by byte */
 } VmcStoreOps;
 
 /* What every backend's store starts with. */

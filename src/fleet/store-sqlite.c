@@ -205,4 +205,5 @@ const VmcStoreOps vmc__store_sqlite_ops = {
     .label_arg = vmc_sqlite_label_arg,
     .glob_cond = "h.name GLOB ?",
     .glob_arg = vmc_sqlite_glob_arg,
+    .bytewise = "",                   /* BINARY is the default collation */
 };

@@ -495,8 +495,9 @@ vmc_fleet_prepare_filtered(VmcFleet *fleet, const char *head, const char *tail, 
 GHashTable *
 vmc__fleet_kind_counts(VmcFleet *fleet, const char *where, GHashTable **ret_examples, GError **error)
 {
-    g_autoptr(VmcStoreStmt) st = vmc_fleet_prepare_filtered(
-        fleet, "SELECT h.kind, count(*), min(h.name) FROM host h", " GROUP BY h.kind", where, error);
+    g_autofree char *head = g_strdup_printf("SELECT h.kind, count(*), min(h.name%s) FROM host h",
+                                            fleet->store->ops->bytewise);
+    g_autoptr(VmcStoreStmt) st = vmc_fleet_prepare_filtered(fleet, head, " GROUP BY h.kind", where, error);
     g_autoptr(GHashTable) counts = NULL;
     g_autoptr(GHashTable) examples = NULL;
     VmcStoreStep rc;
@@ -613,9 +614,10 @@ vmc_fleet_host_clear(VmcFleetHost *h)
 GArray *
 vmc_fleet_hosts(VmcFleet *fleet, const char *where, GError **error)
 {
+    g_autofree char *tail = g_strdup_printf(" ORDER BY h.name%s", fleet->store->ops->bytewise);
     g_autoptr(VmcStoreStmt) st = vmc_fleet_prepare_filtered(
         fleet, "SELECT h.name, h.cluster, h.labels, h.kernel, h.kind, k.fingerprint "
-               "FROM host h JOIN kind k ON k.id = h.kind", " ORDER BY h.name", where, error);
+               "FROM host h JOIN kind k ON k.id = h.kind", tail, where, error);
     g_autoptr(GArray) rows = NULL;
     VmcStoreStep rc;
 
@@ -742,9 +744,10 @@ vmc_fleet_guest_get(VmcFleet *fleet, const char *name, char **ret_host, GError *
 gboolean
 vmc__fleet_foreach_guest(VmcFleet *fleet, VmcFleetGuestFn fn, gpointer user_data, GError **error)
 {
-    g_autoptr(VmcStoreStmt) st = vmc__store_prepare(
-        fleet->store, "SELECT g.name, a.doc, a.fingerprint, g.host FROM guest g "
-                      "JOIN abi a ON a.id = g.abi ORDER BY g.name");
+    g_autofree char *sql = g_strdup_printf("SELECT g.name, a.doc, a.fingerprint, g.host FROM guest g "
+                                           "JOIN abi a ON a.id = g.abi ORDER BY g.name%s",
+                                           fleet->store->ops->bytewise);
+    g_autoptr(VmcStoreStmt) st = vmc__store_prepare(fleet->store, sql);
     VmcStoreStep rc;
 
     if (!st)
