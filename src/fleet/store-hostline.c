@@ -408,6 +408,7 @@ struct _VmcHostLineCache {
     GHashTable *members;              /* VmcMemoKey* → VmcMemo*: member bytes → canonical */
     GHashTable *fps;                  /* canonical document → fingerprint */
     gsize member_bytes, fp_bytes;
+    guint64 lookups, hits;            /* of members, recently */
     VmcCanon canon;
     json_tokener *tok;
     GString *scratch;                 /* a span, NUL-terminated, for json-c */
@@ -727,9 +728,24 @@ vmc_span_string(const VmcSpan *s)
     return g_strndup(s->val + 1, s->val_len - 2);
 }
 
-/* The canonical text of a member, memoised; NULL: the member is not JSON. */
-static const VmcMemo *
-vmc_member_canonical(VmcHostLineCache *c, const VmcSpan *s)
+/* Whether to remember a member just computed: yes while lookups hit often
+ * enough (a fleet repeats its machines); when they mostly miss, one in 16,
+ * so a cache of members that never come back costs little. */
+static gboolean
+vmc_member_worth_keeping(VmcHostLineCache *c)
+{
+    if (c->lookups >= 65536) {
+        /* recent behaviour counts most */
+        c->lookups /= 2;
+        c->hits /= 2;
+    }
+    return c->lookups < 1024 || c->hits * 4 >= c->lookups || c->lookups % 16 == 0;
+}
+
+/* The canonical text of a member (*ret_text, valid until the next call),
+ * memoised; FALSE: the member is not JSON. */
+static gboolean
+vmc_member_canonical(VmcHostLineCache *c, const VmcSpan *s, const char **ret_text, gsize *ret_len)
 {
     VmcMemoKey key;
     const VmcMemo *m;
@@ -737,16 +753,25 @@ vmc_member_canonical(VmcHostLineCache *c, const VmcSpan *s)
     json_object *o;
 
     vmc_memo_key_init(&key, s->key, s->key_len, s->val, s->val_len);
-    if ((m = g_hash_table_lookup(c->members, &key)))
-        return m;
+    c->lookups++;
+    if ((m = g_hash_table_lookup(c->members, &key))) {
+        c->hits++;
+        *ret_text = m->value;
+        *ret_len = m->value_len;
+        return TRUE;
+    }
     if (s->key_len >= sizeof(name) || !(o = vmc_span_parse(c, s)))
-        return NULL;
+        return FALSE;
     memcpy(name, s->key, s->key_len);
     name[s->key_len] = '\0';
     g_string_truncate(c->member, 0);
     vmc_canon_member(&c->canon, c->member, name, o);
     json_object_put(o);
-    return vmc_memo_add(c->members, &c->member_bytes, &key, c->member->str, c->member->len);
+    if (vmc_member_worth_keeping(c))
+        vmc_memo_add(c->members, &c->member_bytes, &key, c->member->str, c->member->len);
+    *ret_text = c->member->str;
+    *ret_len = c->member->len;
+    return TRUE;
 }
 
 /* "format": a canonical integer (what json-c prints back unchanged). */
@@ -783,7 +808,8 @@ vmc__fleet_host_line_scan(VmcHostLineCache *c, const char *text, gsize len, VmcF
     for (gsize i = 0; i < n; i++) {
         const VmcSpan *s = &spans[i];
         gboolean fp_member = TRUE;
-        const VmcMemo *m;
+        const char *canon;
+        gsize canon_len;
 
         if (i && vmc_span_cmp(s, s - 1) == 0)
             return FALSE;                 /* a duplicate key: json-c's rules, the tree path */
@@ -804,7 +830,7 @@ vmc__fleet_host_line_scan(VmcHostLineCache *c, const char *text, gsize len, VmcF
             labels = s;
             fp_member = FALSE;
         } else if (vmc_span_is(s, "notes") || vmc_span_is(s, "source")) {
-            if (!vmc_member_canonical(c, s))  /* valid JSON, left out */
+            if (!vmc_member_canonical(c, s, &canon, &canon_len))  /* valid JSON, left out */
                 return FALSE;
             fp_member = FALSE;
         }
@@ -821,9 +847,9 @@ vmc__fleet_host_line_scan(VmcHostLineCache *c, const char *text, gsize len, VmcF
         } else if (s == format) {
             g_string_append_len(c->doc, s->val, (gssize) s->val_len);
         } else {
-            if (!(m = vmc_member_canonical(c, s)))
+            if (!vmc_member_canonical(c, s, &canon, &canon_len))
                 return FALSE;
-            g_string_append_len(c->doc, m->value, (gssize) m->value_len);
+            g_string_append_len(c->doc, canon, (gssize) canon_len);
         }
     }
     g_string_append_c(c->doc, '}');
