@@ -96,8 +96,13 @@ vmc_pg_exec(VmcStore *store, const char *sql)
     ExecStatusType status = PQresultStatus(res);
     gboolean ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
 
-    if (!ok)
+    if (!ok) {
         vmc_pg_fail_result(store, res);
+    } else if (g_str_equal(sql, "COMMIT") && g_str_equal(PQcmdStatus(res), "ROLLBACK")) {
+        /* COMMIT of a failed transaction "succeeds" by rolling it back */
+        vmc__store_set_errmsg(store, "the transaction had failed and was rolled back");
+        ok = FALSE;
+    }
     PQclear(res);
     if (ok)
         vmc_pg_flush_stale(PG(store));
