@@ -5,13 +5,14 @@
 #                              (QEMU x86_64 and s390x, libvirt's cpu_map;
 #                              libvirt 9.0's QEMU driver, virsh and
 #                              libvirt_iohelper to make real save images;
-#                              chromium to render the fleet report)
+#                              chromium to render the fleet report;
+#                              PostgreSQL for the fleet store's tests)
 set -euo pipefail
 
 build_pkgs=(gcc meson ninja-build pkg-config libglib2.0-dev libglib2.0-dev-bin
-            libjson-c-dev libxml2-dev libosinfo-1.0-dev osinfo-db libsqlite3-dev python3)
+            libjson-c-dev libxml2-dev libosinfo-1.0-dev osinfo-db libsqlite3-dev libpq-dev python3)
 test_pkgs=(qemu-system-x86 qemu-system-misc valgrind
-           libvirt-daemon-driver-qemu libvirt-clients libvirt-daemon chromium)
+           libvirt-daemon-driver-qemu libvirt-clients libvirt-daemon chromium postgresql)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-build}" = test ]; then
