@@ -35,6 +35,7 @@
 #include <vmcompat/error.h>
 
 #define VMC_FLEET_DEFAULT_BATCH 1000
+#define VMC_FLEET_MAX_BATCH 100000       /* a batch is held in memory */
 #define VMC_FLEET_MAX_LINE (16 * 1024 * 1024)
 #define VMC_IMPORT_IN_CHUNK 500       /* values in one IN (...) */
 #define VMC_IMPORT_ROW_CHUNK 100      /* hosts in one INSERT */
@@ -612,6 +613,11 @@ vmc_fleet_import(VmcFleet *fleet, const char *const *paths, const char *cluster,
 
     g_return_val_if_fail(fleet, FALSE);
     memset(im.stats, 0, sizeof(*im.stats));
+    if (batch > VMC_FLEET_MAX_BATCH) {
+        g_set_error(error, VMC_ERROR, VMC_ERROR_LIMIT, "fleet import: a batch of %u hosts is more "
+                    "than %d", batch, VMC_FLEET_MAX_BATCH);
+        return FALSE;
+    }
     im.kinds = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, vmc_import_kind_unref);
     im.hosts = g_ptr_array_new_with_free_func(vmc_import_host_free);
     im.by_name = g_hash_table_new(g_str_hash, g_str_equal);

@@ -212,6 +212,11 @@ test_import(gconstpointer data)
     g_assert_cmpuint(st.batches, ==, 5);
     g_assert_cmpuint(vmc_fleet_count_kinds(fleet), ==, 7);
 
+    /* a batch is held in memory: bounded */
+    g_assert_false(import_files(fleet, path, 100001, &st, &error));
+    g_assert_error(error, VMC_ERROR, VMC_ERROR_LIMIT);
+    g_clear_error(&error);
+
     /* idempotent */
     VMC_ASSERT_OK(import_files(fleet, path, 0, &st, &error), error);
     ASSERT_STATS(st, 0, 0, 21, 0);
