@@ -4,18 +4,21 @@
  * A batch (default 1000 lines) is read and digested in memory first —
  * each line to a VmcFleetHostLine by the fast line path or the tree path
  * (store-hostline.c) — and then written in one short transaction:
- *   1. its kinds, in fingerprint order: one SELECT ... IN (...) (locking
- *      the rows against a concurrent forget on PostgreSQL), then an INSERT
- *      ... ON CONFLICT DO NOTHING RETURNING id per missing kind, looking
- *      again when another node inserted it first;
+ *   1. its kinds: one SELECT ... IN (...) (locking the rows against a
+ *      concurrent forget on PostgreSQL), then an INSERT ... ON CONFLICT DO
+ *      NOTHING RETURNING id per missing kind in the order the lines named
+ *      them (so kind ids number kinds as they first appeared), looking again
+ *      when another node inserted it first;
  *   2. the stored digests of its hosts (SELECT ... IN), for the counts;
  *   3. its new and changed hosts, in name order, by multi-row INSERT ...
  *      ON CONFLICT (name) DO UPDATE ... WHERE the digest differs.
  * So a host is never half there: its row and its kind commit together, and
  * a killed import leaves whole batches. Rows are locked kinds first, then
- * hosts by name, so concurrent importers on one PostgreSQL inventory queue
- * instead of deadlocking. A name repeated within a batch counts as it
- * would line by line; the last line wins.
+ * hosts by name, so concurrent importers on one PostgreSQL inventory queue;
+ * the one deadlock left — two nodes inserting the same new kinds in
+ * another order — PostgreSQL breaks by failing one transaction, and that
+ * batch, still in memory, runs again (VMC_IMPORT_ATTEMPTS). A name repeated
+ * within a batch counts as it would line by line; the last line wins.
  *
  * A new kind's document is validated by reading it as a host (vmc_host_parse)
  * once per import; its text is what json-c prints of the whole document.
@@ -40,6 +43,7 @@
 #define VMC_IMPORT_IN_CHUNK 500       /* values in one IN (...) */
 #define VMC_IMPORT_ROW_CHUNK 100      /* hosts in one INSERT */
 #define VMC_IMPORT_MAX_KINDS 4096     /* kinds remembered across batches */
+#define VMC_IMPORT_ATTEMPTS 8         /* a batch that deadlocked runs again */
 
 /* A host kind met during the import. */
 typedef struct {
@@ -64,10 +68,13 @@ typedef struct {
     const char *cluster;
     guint batch;
     VmcFleetImportStats *stats;
-    VmcFleetImportStats pending_stats; /* of the batch not yet committed */
+    VmcFleetImportStats pending_stats; /* the batch's repeated names, counted as read */
+    VmcFleetImportStats flush_stats;  /* the batch against the inventory, while writing */
     GHashTable *kinds;                /* fingerprint → VmcImportKind* */
     GPtrArray *hosts;                 /* VmcImportHost*, the batch */
     GHashTable *by_name;              /* name → VmcImportHost* in hosts */
+    GPtrArray *kind_order;            /* VmcImportKind*, the batch's, as first named */
+    GHashTable *kind_seen;            /* VmcImportKind* in kind_order */
     guint lines;                      /* host lines in the batch */
     GHashTable *stmts;                /* SQL text → VmcStoreStmt*, reused */
     VmcHostLineCache *cache;
@@ -148,13 +155,7 @@ vmc_import_sql_list(const char *head, guint n, guint per, const char *tail)
 
 /* ---- batch: kinds ------------------------------------------------------------ */
 
-static int
-vmc_import_kind_cmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp((*(VmcImportKind *const *) a)->fp, (*(VmcImportKind *const *) b)->fp);
-}
-
-/* Ids of @kinds (sorted) already stored, locking their rows. */
+/* Ids of @kinds already stored, locking their rows. */
 static gboolean
 vmc_import_find_kinds(VmcImport *im, GPtrArray *kinds, GError **error)
 {
@@ -215,7 +216,7 @@ vmc_import_add_kind(VmcImport *im, VmcImportKind *k, GError **error)
         vmc__store_bind_text(st, 7, k->doc);
         if ((rc = vmc__store_step(st)) == VMC_STORE_ROW) {
             k->id = vmc__store_column_int64(st, 0);
-            im->pending_stats.kinds_new++;
+            im->flush_stats.kinds_new++;
             while ((rc = vmc__store_step(st)) == VMC_STORE_ROW)
                 ;
             return rc == VMC_STORE_DONE || vmc__fleet_sql_fail(im->fleet, error, "adding a host kind");
@@ -242,20 +243,24 @@ vmc_import_add_kind(VmcImport *im, VmcImportKind *k, GError **error)
     return FALSE;
 }
 
+/* Ids for the kinds of the batch's hosts: found, or stored in the order
+ * the lines first named them. */
 static gboolean
 vmc_import_resolve_kinds(VmcImport *im, GError **error)
 {
-    g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+    g_autoptr(GHashTable) used = g_hash_table_new(NULL, NULL);
     g_autoptr(GPtrArray) kinds = g_ptr_array_new();
 
-    for (guint i = 0; i < im->hosts->len; i++) {
-        VmcImportHost *h = g_ptr_array_index(im->hosts, i);
-        if (g_hash_table_add(seen, h->kind)) {
-            h->kind->id = 0;
-            g_ptr_array_add(kinds, h->kind);
+    for (guint i = 0; i < im->hosts->len; i++)
+        g_hash_table_add(used, ((VmcImportHost *) g_ptr_array_index(im->hosts, i))->kind);
+    /* a kind only a replaced line had is not stored: no host would have it */
+    for (guint i = 0; i < im->kind_order->len; i++) {
+        VmcImportKind *k = g_ptr_array_index(im->kind_order, i);
+        if (g_hash_table_contains(used, k)) {
+            k->id = 0;
+            g_ptr_array_add(kinds, k);
         }
     }
-    g_ptr_array_sort(kinds, vmc_import_kind_cmp);
     if (!vmc_import_find_kinds(im, kinds, error))
         return FALSE;
     for (guint i = 0; i < kinds->len; i++) {
@@ -337,22 +342,22 @@ vmc_import_clear_batch(VmcImport *im)
 {
     g_hash_table_remove_all(im->by_name);
     g_ptr_array_set_size(im->hosts, 0);
+    g_hash_table_remove_all(im->kind_seen);
+    g_ptr_array_set_size(im->kind_order, 0);
     im->lines = 0;
     memset(&im->pending_stats, 0, sizeof(im->pending_stats));
 }
 
-/* Write the batch in one transaction. */
+/* Write the batch in one transaction (one attempt). */
 static gboolean
-vmc_import_flush(VmcImport *im, GError **error)
+vmc_import_write(VmcImport *im, GError **error)
 {
     VmcStore *store = im->fleet->store;
     g_autoptr(GHashTable) stored = NULL;
     g_autoptr(GPtrArray) rows = g_ptr_array_new();
-    VmcFleetImportStats *s = &im->pending_stats;
+    VmcFleetImportStats *s = &im->flush_stats;
 
-    if (im->lines == 0)
-        return TRUE;
-    g_ptr_array_sort(im->hosts, vmc_import_host_cmp);
+    memset(s, 0, sizeof(*s));
     if (!vmc__store_begin(store))
         return vmc__fleet_sql_fail(im->fleet, error, "starting an import batch");
     if (!vmc_import_resolve_kinds(im, error) || !(stored = vmc_import_stored_digests(im, error)))
@@ -376,16 +381,39 @@ vmc_import_flush(VmcImport *im, GError **error)
         vmc__fleet_sql_fail(im->fleet, error, "committing an import batch");
         goto fail;
     }
-    im->stats->hosts_new += s->hosts_new;
-    im->stats->hosts_updated += s->hosts_updated;
-    im->stats->hosts_unchanged += s->hosts_unchanged;
-    im->stats->kinds_new += s->kinds_new;
-    im->stats->batches++;
-    vmc_import_clear_batch(im);
     return TRUE;
  fail:
     vmc__store_rollback(store);
     return FALSE;
+}
+
+/* Write the batch, again if PostgreSQL broke a deadlock by failing it. */
+static gboolean
+vmc_import_flush(VmcImport *im, GError **error)
+{
+    if (im->lines == 0)
+        return TRUE;
+    /* the lock order between nodes: hosts by name */
+    g_ptr_array_sort(im->hosts, vmc_import_host_cmp);
+    for (guint attempt = 1;; attempt++) {
+        g_autoptr(GError) local = NULL;
+
+        if (vmc_import_write(im, &local))
+            break;
+        if (!im->fleet->store->retryable || attempt == VMC_IMPORT_ATTEMPTS) {
+            g_propagate_error(error, g_steal_pointer(&local));
+            return FALSE;
+        }
+        g_debug("fleet import: %s; the batch again (attempt %u)", local->message, attempt + 1);
+        g_usleep(5000 * attempt);
+    }
+    im->stats->hosts_new += im->pending_stats.hosts_new + im->flush_stats.hosts_new;
+    im->stats->hosts_updated += im->pending_stats.hosts_updated + im->flush_stats.hosts_updated;
+    im->stats->hosts_unchanged += im->pending_stats.hosts_unchanged + im->flush_stats.hosts_unchanged;
+    im->stats->kinds_new += im->flush_stats.kinds_new;
+    im->stats->batches++;
+    vmc_import_clear_batch(im);
+    return TRUE;
 }
 
 /* ---- lines ------------------------------------------------------------------------ */
@@ -474,6 +502,8 @@ vmc_import_add(VmcImport *im, VmcFleetHostLine *line, json_object *doc, const ch
         g_ptr_array_add(im->hosts, h);
         g_hash_table_insert(im->by_name, h->line.name, h);
     }
+    if (g_hash_table_add(im->kind_seen, kind))
+        g_ptr_array_add(im->kind_order, vmc_import_kind_ref(kind));
     memset(line, 0, sizeof(*line));
     if (++im->lines >= im->batch)
         return vmc_import_flush(im, error);
@@ -621,6 +651,8 @@ vmc_fleet_import(VmcFleet *fleet, const char *const *paths, const char *cluster,
     im.kinds = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, vmc_import_kind_unref);
     im.hosts = g_ptr_array_new_with_free_func(vmc_import_host_free);
     im.by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    im.kind_order = g_ptr_array_new_with_free_func(vmc_import_kind_unref);
+    im.kind_seen = g_hash_table_new(NULL, NULL);
     im.stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                      (GDestroyNotify) vmc__store_finalize);
     im.cache = vmc__fleet_host_line_cache_new();
@@ -642,6 +674,8 @@ vmc_fleet_import(VmcFleet *fleet, const char *const *paths, const char *cluster,
     g_hash_table_unref(im.stmts);
     g_hash_table_unref(im.by_name);
     g_ptr_array_unref(im.hosts);
+    g_hash_table_unref(im.kind_seen);
+    g_ptr_array_unref(im.kind_order);
     g_hash_table_unref(im.kinds);
     vmc__fleet_host_line_cache_free(im.cache);
     return ok;

@@ -57,7 +57,12 @@ static gboolean
 vmc_pg_fail_result(VmcStore *store, PGresult *res)
 {
     const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    return vmc_pg_fail(store, primary);
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    vmc_pg_fail(store, primary);
+    /* deadlock_detected, serialization_failure */
+    store->retryable = g_strcmp0(state, "40P01") == 0 || g_strcmp0(state, "40001") == 0;
+    return FALSE;
 }
 
 static void

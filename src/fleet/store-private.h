@@ -65,6 +65,8 @@ struct _VmcStore {
     const VmcStoreOps *ops;
     char *display;                    /* the target, without a password */
     char *errmsg;                     /* the last failure's message */
+    gboolean retryable;               /* it was a deadlock or serialization failure:
+                                       * the transaction may simply run again */
 };
 
 /* What every backend's statement starts with. */
@@ -82,7 +84,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmcStore, vmc__store_close)
 
 /* @target for messages: a URI's password replaced by "***" (transfer full). */
 char *vmc__store_display_name(const char *target);
-/* Record the message of a failure (printf-style); returns FALSE. */
+/* Record the message of a failure (printf-style; not retryable); returns
+ * FALSE. */
 gboolean vmc__store_set_errmsg(VmcStore *store, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 static inline const char *

@@ -85,6 +85,7 @@ vmc__store_set_errmsg(VmcStore *store, const char *fmt, ...)
     va_start(ap, fmt);
     store->errmsg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
+    store->retryable = FALSE;
     return FALSE;
 }
 
@@ -107,6 +108,7 @@ vmc__store_close(VmcStore *store)
 gboolean
 vmc__store_begin(VmcStore *store)
 {
+    store->retryable = FALSE;
     return vmc__store_exec(store, store->ops->begin_write);
 }
 
@@ -120,11 +122,13 @@ void
 vmc__store_rollback(VmcStore *store)
 {
     g_autofree char *keep = g_strdup(store->errmsg);
+    gboolean retryable = store->retryable;
 
     /* the failure that led here is the one to report */
     vmc__store_exec(store, "ROLLBACK");
     g_free(store->errmsg);
     store->errmsg = g_steal_pointer(&keep);
+    store->retryable = retryable;
 }
 
 /* The ']' closing the class that opens at @b ('['), or NULL: "[^" negates
@@ -523,7 +527,8 @@ vmc__fleet_kind_counts(VmcFleet *fleet, const char *where, GHashTable **ret_exam
 
 /* ---- hosts ----------------------------------------------------------------------------- */
 
-/* Forget @host once: FALSE with *retry when it changed kind meanwhile. */
+/* Forget @host once: FALSE with *retry when it changed kind meanwhile
+ * (or the store's retryable flag: a deadlock). */
 static gboolean
 vmc_fleet_forget_once(VmcFleet *fleet, const char *host, gboolean *retry, GError **error)
 {
@@ -590,14 +595,23 @@ vmc_fleet_forget(VmcFleet *fleet, const char *host, GError **error)
 
     g_return_val_if_fail(fleet && host, FALSE);
     for (guint attempt = 0; retry && attempt < 5; attempt++) {
-        if (vmc_fleet_forget_once(fleet, host, &retry, error)) {
+        g_autoptr(GError) local = NULL;
+        if (vmc_fleet_forget_once(fleet, host, &retry, &local)) {
             g_hash_table_remove_all(fleet->kinds);
             return TRUE;
         }
+        /* a deadlock with another node (PostgreSQL): again */
+        retry = retry || fleet->store->retryable;
+        if (!retry || attempt == 4) {
+            if (local)
+                g_propagate_error(error, g_steal_pointer(&local));
+            else
+                g_set_error(error, VMC_ERROR, VMC_ERROR_FAILED, "fleet inventory %s: host '%s' "
+                            "keeps changing while being forgotten", fleet->path, host);
+            return FALSE;
+        }
+        g_usleep(1000 * (attempt + 1));
     }
-    if (retry)
-        g_set_error(error, VMC_ERROR, VMC_ERROR_FAILED, "fleet inventory %s: host '%s' keeps "
-                    "changing while being forgotten", fleet->path, host);
     return FALSE;
 }
 

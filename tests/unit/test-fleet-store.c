@@ -1113,6 +1113,102 @@ test_bad_lines(gconstpointer data)
     }
 }
 
+/* ---- PostgreSQL: a deadlock between nodes --------------------------------------------- */
+
+typedef struct {
+    VmcFleet *fleet;
+    const char *path;
+    VmcFleetImportStats st;
+    GError *error;
+    gboolean ok;
+} ImportThread;
+
+static gpointer
+import_thread(gpointer data)
+{
+    ImportThread *t = data;
+    t->ok = import_files(t->fleet, t->path, 10, &t->st, &t->error);
+    return NULL;
+}
+
+/* Another node (this thread) holds new kind B and waits for A, which the
+ * import (a thread) inserted, then the import waits for B: PostgreSQL
+ * fails the import's transaction (its deadlock_timeout is the shorter),
+ * and the import runs the batch again and succeeds. A trigger slows the
+ * import's insert of A so the other node is waiting first. Without the
+ * retry the import fails; with it, the other node stored both kinds. */
+static void
+test_pg_deadlock_retry(void)
+{
+    g_autofree char *db = test_db(BACKEND_PG);
+    g_autofree char *path = NULL, *import_uri = NULL, *a = NULL, *b = NULL, *create = NULL;
+    g_autoptr(VmcFleet) other = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcStoreStmt) st = NULL;
+    VmcFleetHostLine la = { 0 }, lb = { 0 };
+    ImportThread t = { 0 };
+    GThread *thread;
+    json_object *doc;
+
+    if (!db)
+        return;
+    a = host_line(0, "dA", NULL, NULL, NULL);
+    b = host_line(3, "dB", NULL, NULL, NULL);
+    doc = json_tokener_parse(a);
+    VMC_ASSERT_OK(vmc__fleet_host_line_from_doc(doc, "a", &la, &error), error);
+    json_object_put(doc);
+    doc = json_tokener_parse(b);
+    VMC_ASSERT_OK(vmc__fleet_host_line_from_doc(doc, "b", &lb, &error), error);
+    json_object_put(doc);
+    {
+        const char *const lines[] = { a, b, NULL };
+        path = write_jsonl("deadlock", lines);
+    }
+
+    other = test_open(db);
+    create = g_strdup_printf(
+        "CREATE FUNCTION vmc_test_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.fingerprint = '%s' AND current_setting('deadlock_timeout') = '100ms' THEN "
+        "PERFORM pg_sleep(0.6); END IF; RETURN NEW; END $$; "
+        "CREATE TRIGGER vmc_test_slow AFTER INSERT ON kind FOR EACH ROW "
+        "EXECUTE FUNCTION vmc_test_slow()", la.fp);
+    g_assert_true(vmc__store_exec(other->store, create));
+    g_assert_true(vmc__store_exec(other->store, "SET deadlock_timeout = '20s'"));
+    g_assert_true(vmc__store_begin(other->store));
+    st = vmc__store_prepare(other->store, "INSERT INTO kind (fingerprint, arch, doc) VALUES (?, 'x86_64', ?)");
+    vmc__store_bind_text(st, 1, lb.fp);
+    vmc__store_bind_text(st, 2, b);
+    g_assert_cmpint(vmc__store_step(st), ==, VMC_STORE_DONE);
+
+    /* the importing node: deadlocks are its to detect */
+    import_uri = g_strdup_printf("%s&options=-c%%20deadlock_timeout%%3D100ms", db);
+    t.fleet = test_open(import_uri);
+    t.path = path;
+    thread = g_thread_new("import", import_thread, &t);
+    g_usleep(250 * 1000);           /* it holds A (in the trigger's sleep) */
+    vmc__store_reset(st);
+    vmc__store_bind_text(st, 1, la.fp);
+    vmc__store_bind_text(st, 2, a);
+    /* waits for the import, which then waits for B: the import is failed */
+    if (vmc__store_step(st) != VMC_STORE_DONE)
+        g_error("the other node failed: %s", vmc__store_errmsg(other->store));
+    g_assert_true(vmc__store_commit(other->store));
+    g_thread_join(thread);
+
+    if (!t.ok)
+        g_error("the import did not survive the deadlock: %s", t.error->message);
+    ASSERT_STATS(t.st, 2, 0, 0, 0);   /* both kinds are the other node's */
+    g_assert_cmpuint(t.st.batches, ==, 1);
+    g_assert_cmpuint(vmc_fleet_count_kinds(other), ==, 2);
+    {
+        g_autofree char *names = host_names(other, NULL);
+        g_assert_cmpstr(names, ==, "dA dB");
+    }
+    vmc_fleet_close(t.fleet);
+    vmc__fleet_host_line_clear(&la);
+    vmc__fleet_host_line_clear(&lb);
+}
+
 /* PostgreSQL: a server that is not there is an error naming it. */
 static void
 test_pg_unreachable(void)
@@ -1169,6 +1265,7 @@ main(int argc, char **argv)
     }
     g_test_add_func("/fleet-store/sqlite/inventory-08f895a", test_sqlite_08f895a);
     g_test_add_func("/fleet-store/postgresql/unreachable", test_pg_unreachable);
+    g_test_add_func("/fleet-store/postgresql/deadlock-retry", test_pg_deadlock_retry);
     g_test_add_func("/fleet-store/fingerprints-08f895a", test_fingerprints_08f895a);
     g_test_add_func("/fleet-store/fingerprint-vs-08f895a", test_fingerprint_vs_08f895a);
     g_test_add_func("/fleet-store/line-paths", test_line_paths);
