@@ -7,9 +7,11 @@
  * A statement runs unnamed the first time (one round trip) and is prepared
  * on the server when it runs again, so the import's hot statements are
  * parsed once. Results are read whole (PQexecParams); values travel as text.
- * Concurrency is the callers' (store.c): READ COMMITTED transactions, rows
- * locked in a fixed order (kinds, then hosts by name), and a kind race
- * settled by ON CONFLICT DO NOTHING and a second look.
+ * Concurrency is the callers' (store.c, store-import.c): READ COMMITTED
+ * transactions, rows locked kinds first, then hosts by name, a kind race
+ * settled by ON CONFLICT DO NOTHING and a second look; a deadlock or
+ * serialization failure (SQLSTATE 40P01, 40001) marks the store
+ * retryable, and the writer runs its transaction again.
  *
  * Server notices (e.g. "relation already exists, skipping") go to
  * g_debug: the library never prints.

@@ -10,10 +10,12 @@
  * advisory lock), after reading the version again inside it, so several
  * nodes opening a new inventory at once create it once.
  *
- * Rows are locked in one order everywhere — kinds, then hosts — so
- * concurrent imports and forgets on PostgreSQL never deadlock: forget locks
- * the host's kind before deleting the host, and deletes the kind only if
- * no host (committed by anyone) still has it.
+ * Rows are locked kinds first, then hosts, everywhere: forget locks the
+ * host's kind before deleting the host, and deletes the kind only if no
+ * host (committed by anyone) still has it, so it never deadlocks with an
+ * import. What deadlocks remain on PostgreSQL (two imports inserting the
+ * same new kinds in another order) fail one transaction with a retryable
+ * error, and its writer runs it again.
  *
  * Workload: reads of 100,000 hosts in a few hundred kinds; kinds are
  * cached in memory while the inventory is open.
