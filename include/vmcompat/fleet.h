@@ -11,7 +11,8 @@
  * vmc_cpu_models_accel) evaluated once per kind and counted over its hosts —
  * never a second implementation of a rule. docs/fleet.md.
  *
- * Storage: SQLite (a file, WAL, one transaction per import batch); the
+ * Storage: SQLite (a file, WAL) or PostgreSQL (libpq; several management
+ * nodes share one inventory), one transaction per import batch; the
  * schema is versioned and migrated on open.
  */
 #pragma once

@@ -7,11 +7,12 @@
 #include <string.h>
 
 static const char fleet_db_help[] =
-    "The inventory is an SQLite file: --db FILE, else $VMCOMPAT_FLEET_DB.\n"
+    "The inventory: --db FILE (SQLite, created on first use) or --db postgresql://...\n"
+    "(a PostgreSQL database several management nodes share), else $VMCOMPAT_FLEET_DB.\n"
     "Filters (--where): cluster=C, host=GLOB, label.K=V, kind=N, joined with ','.\n";
 
 #define FLEET_DB_ENTRY(db) \
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "the inventory (SQLite file)", "FILE" }
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "the inventory: an SQLite file or a postgresql:// URI", "FILE|URI" }
 
 static VmcFleet *
 fleet_open(VmcCli *cli, const char *db, GError **error)
