@@ -1066,6 +1066,11 @@ vmcd_server_new(VmcQmp *qmp, const VmcdLimits *limits, GError **error)
     }
     srv->ctx = g_main_context_ref_thread_default();
     srv->loop = g_main_loop_new(srv->ctx, FALSE);
+    /* before any listener exists: a SIGTERM sent as soon as the socket
+     * appears must not find the default action (it is dispatched once the
+     * loop runs) */
+    srv->sig_term = g_unix_signal_add(SIGTERM, vmcd_on_signal, srv);
+    srv->sig_int = g_unix_signal_add(SIGINT, vmcd_on_signal, srv);
     return g_steal_pointer(&srv);
 }
 
@@ -1247,8 +1252,6 @@ vmcd_server_run(VmcdServer *srv, void (*ready)(void), GError **error)
         interval_ms = MIN(1000u, srv->limits.idle_timeout_s * 250u);
         srv->idle_source = g_timeout_add(interval_ms, vmcd_idle_check, srv);
     }
-    srv->sig_term = g_unix_signal_add(SIGTERM, vmcd_on_signal, srv);
-    srv->sig_int = g_unix_signal_add(SIGINT, vmcd_on_signal, srv);
     if (ready)
         ready();
     g_main_loop_run(srv->loop);
