@@ -8,6 +8,8 @@
  */
 #include "base/qmp-client.h"
 
+#include "base/child.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -39,47 +41,6 @@ struct _VmcQmpClient {
 };
 
 /* ---- child processes ----------------------------------------------------- */
-
-/* In the child, before exec: die with the thread that spawned us. */
-static void
-vmc_qmp_child_setup(gpointer data)
-{
-    (void) data;
-#ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
-}
-
-/* Reap @pid if it has exited; TRUE (and *ret_status) when it is gone. */
-static gboolean
-vmc_qmp_child_gone(GPid pid, int *ret_status)
-{
-    pid_t r;
-
-    do {
-        r = waitpid(pid, ret_status, WNOHANG);
-    } while (r < 0 && errno == EINTR);
-    return r == pid || (r < 0 && errno == ECHILD);
-}
-
-/* Stop and reap @pid: SIGTERM, up to a second of grace, then SIGKILL. */
-static void
-vmc_qmp_child_kill(GPid pid)
-{
-    int status = 0;
-
-    if (pid <= 0)
-        return;
-    kill(pid, SIGTERM);
-    for (int i = 0; i < 1000; i++) {
-        if (vmc_qmp_child_gone(pid, &status))
-            return;
-        g_usleep(i < 50 ? 200 : 1000);
-    }
-    kill(pid, SIGKILL);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-}
 
 /* The last 400 bytes of QEMU's stderr, stripped (transfer full). */
 static char *
@@ -450,7 +411,7 @@ vmc__qmp_client_spawn(const char *binary, const char *const *args,
         return NULL;
     ok = g_spawn_async_with_fds(c->tmpdir, (char **) argv->pdata, NULL,
                                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-                                vmc_qmp_child_setup, NULL, &c->pid,
+                                vmc__child_setup, NULL, &c->pid,
                                 null_fd, null_fd, err_fd, &spawn_error);
     close(null_fd);
     close(err_fd);
@@ -466,7 +427,7 @@ vmc__qmp_client_spawn(const char *binary, const char *const *args,
     for (guint i = 0; !vmc_qmp_client_try_connect(c, c->sock_path); i++) {
         int status = 0;
 
-        if (vmc_qmp_child_gone(c->pid, &status)) {
+        if (vmc__child_gone(c->pid, &status)) {
             g_autofree char *tail = vmc_qmp_client_stderr_tail(c);
             c->pid = 0;
             g_set_error(error, VMC_ERROR, VMC_ERROR_IO,
@@ -516,7 +477,7 @@ vmc__qmp_client_free(VmcQmpClient *c)
         return;
     if (c->fd >= 0)
         close(c->fd);
-    vmc_qmp_child_kill(c->pid);
+    vmc__child_kill(c->pid);
     if (c->sock_path)
         g_unlink(c->sock_path);
     if (c->stderr_path)

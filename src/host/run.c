@@ -11,6 +11,8 @@
  */
 #include "host/host-private.h"
 
+#include "base/child.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -23,47 +25,6 @@
 #endif
 
 #include <vmcompat/error.h>
-
-/* In the child, before exec: die with the thread that spawned us. */
-static void
-vmc_host_child_setup(gpointer data)
-{
-    (void) data;
-#ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
-}
-
-/* Reap @pid if it has exited; TRUE (and *ret_status) when it has. */
-static gboolean
-vmc_host_child_gone(GPid pid, int *ret_status)
-{
-    pid_t r;
-
-    do {
-        r = waitpid(pid, ret_status, WNOHANG);
-    } while (r < 0 && errno == EINTR);
-    return r == pid || (r < 0 && errno == ECHILD);
-}
-
-/* Stop and reap @pid: SIGTERM, up to a second of grace, then SIGKILL. */
-static void
-vmc_host_child_kill(GPid pid)
-{
-    int status = 0;
-
-    if (pid <= 0)
-        return;
-    kill(pid, SIGTERM);
-    for (int i = 0; i < 1000; i++) {
-        if (vmc_host_child_gone(pid, &status))
-            return;
-        g_usleep(i < 50 ? 200 : 1000);
-    }
-    kill(pid, SIGKILL);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-}
 
 /* The last 400 bytes of a text, stripped, for error messages. */
 static char *
@@ -125,7 +86,7 @@ vmc__host_run_start(const char *const *argv, GError **error)
     if (!g_spawn_async_with_pipes(NULL, (char **) argv, NULL,
                                   G_SPAWN_SEARCH_PATH |
                                   G_SPAWN_DO_NOT_REAP_CHILD,
-                                  vmc_host_child_setup, NULL, &run->pid, NULL,
+                                  vmc__child_setup, NULL, &run->pid, NULL,
                                   &run->out_fd, &run->err_fd, &spawn_error)) {
         run->pid = 0;
         g_set_error(error, VMC_ERROR, VMC_ERROR_IO, "cannot run '%s': %s",
@@ -165,10 +126,10 @@ vmc__host_run_finish(VmcHostRun *run, guint timeout_ms, char **ret_stdout,
     }
 
     /* Output closed (or time is up): the program should be gone. */
-    for (guint i = 0; !vmc_host_child_gone(run->pid, &status); i++) {
+    for (guint i = 0; !vmc__child_gone(run->pid, &status); i++) {
         if (g_get_monotonic_time() > deadline) {
             g_autofree char *tail = vmc_host_tail(run->err->str, run->err->len);
-            vmc_host_child_kill(run->pid);
+            vmc__child_kill(run->pid);
             run->pid = 0;
             g_set_error(error, VMC_ERROR, VMC_ERROR_IO,
                         "'%s' did not finish within %u ms: %s", run->program,
@@ -198,7 +159,7 @@ vmc__host_run_free(VmcHostRun *run)
         close(run->out_fd);
     if (run->err_fd >= 0)
         close(run->err_fd);
-    vmc_host_child_kill(run->pid);
+    vmc__child_kill(run->pid);
     g_free(run->program);
     if (run->out)
         g_string_free(run->out, TRUE);
