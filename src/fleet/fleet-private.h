@@ -47,3 +47,10 @@ gboolean vmc__fleet_foreach_guest(VmcFleet *fleet, VmcFleetGuestFn fn, gpointer 
 
 /* The kind of a host, by name (VMC_ERROR_UNKNOWN: no such host). */
 gboolean vmc__fleet_host_kind(VmcFleet *fleet, const char *name, gint64 *ret, GError **error);
+
+/* jsonl.c: call @fn for each non-blank line of a JSON Lines file (the line
+ * NUL-terminated, 1-based @lineno); stops at the first FALSE. Lines longer
+ * than 16 MiB, and read errors, are errors naming file and line. */
+typedef gboolean (*VmcFleetLineFn)(char *line, gsize len, const char *path, guint lineno,
+                                   gpointer data, GError **error);
+gboolean vmc__fleet_jsonl_foreach(const char *path, VmcFleetLineFn fn, gpointer data, GError **error);

@@ -29,17 +29,13 @@
  */
 #include "fleet/fleet-private.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/json-util.h"
 #include <vmcompat/error.h>
 
 #define VMC_FLEET_DEFAULT_BATCH 1000
 #define VMC_FLEET_MAX_BATCH 100000       /* a batch is held in memory */
-#define VMC_FLEET_MAX_LINE (16 * 1024 * 1024)
 #define VMC_IMPORT_IN_CHUNK 500       /* values in one IN (...) */
 #define VMC_IMPORT_ROW_CHUNK 100      /* hosts in one INSERT */
 #define VMC_IMPORT_MAX_KINDS 4096     /* kinds remembered across batches */
@@ -540,92 +536,12 @@ vmc_import_line(VmcImport *im, const char *text, gsize len, const char *path, gu
     return ok;
 }
 
-/* Lines of a file, NUL-terminated in place, of at most VMC_FLEET_MAX_LINE. */
-typedef struct {
-    int fd;
-    char *buf;
-    gsize cap, start, end;
-    gboolean eof;
-} VmcLineReader;
-
-/* The next line (without its '\n'): TRUE with *ret_line, or TRUE with
- * NULL at the end; FALSE on a read error or an overlong line. */
+/* One non-blank line of a hosts file. */
 static gboolean
-vmc_line_reader_next(VmcLineReader *r, char **ret_line, gsize *ret_len, const char *path,
-                     guint lineno, GError **error)
+vmc_import_jsonl_line(char *line, gsize len, const char *path, guint lineno, gpointer data,
+                      GError **error)
 {
-    for (;;) {
-        char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
-        ssize_t got;
-
-        if (nl || (r->eof && r->start < r->end)) {
-            char *line = r->buf + r->start;
-            gsize len = nl ? (gsize) (nl - line) : r->end - r->start;
-            line[len] = '\0';            /* the buffer keeps a spare byte */
-            r->start += len + (nl != NULL);
-            *ret_line = line;
-            *ret_len = len;
-            return TRUE;
-        }
-        if (r->eof) {
-            *ret_line = NULL;
-            return TRUE;
-        }
-        if (r->start > 0) {
-            memmove(r->buf, r->buf + r->start, r->end - r->start);
-            r->end -= r->start;
-            r->start = 0;
-        }
-        if (r->end + 1 >= r->cap) {
-            if (r->cap > VMC_FLEET_MAX_LINE) {
-                g_set_error(error, VMC_ERROR, VMC_ERROR_LIMIT, "%s:%u: a line longer than %d MiB",
-                            path, lineno, VMC_FLEET_MAX_LINE >> 20);
-                return FALSE;
-            }
-            r->cap *= 2;
-            r->buf = g_realloc(r->buf, r->cap);
-        }
-        do
-            got = read(r->fd, r->buf + r->end, r->cap - r->end - 1);
-        while (got < 0 && errno == EINTR);
-        if (got < 0) {
-            int e = errno;
-            g_set_error(error, VMC_ERROR, VMC_ERROR_IO, "%s:%u: %s", path, lineno, g_strerror(e));
-            return FALSE;
-        }
-        if (got == 0)
-            r->eof = TRUE;
-        r->end += (gsize) got;
-    }
-}
-
-static gboolean
-vmc_import_jsonl(VmcImport *im, const char *path, GError **error)
-{
-    VmcLineReader r = { .fd = open(path, O_RDONLY | O_CLOEXEC), .cap = 4 << 20 };
-    guint lineno = 0;
-    gboolean ok = TRUE;
-
-    if (r.fd < 0) {
-        int e = errno;
-        g_set_error(error, VMC_ERROR, VMC_ERROR_IO, "%s: %s", path, g_strerror(e));
-        return FALSE;
-    }
-    r.buf = g_malloc(r.cap);
-    while (ok) {
-        char *line;
-        gsize len;
-
-        if (!(ok = vmc_line_reader_next(&r, &line, &len, path, lineno + 1, error)) || !line)
-            break;
-        lineno++;
-        if (line[strspn(line, " \t\r")] == '\0' && strlen(line) == len)
-            continue;                    /* blank */
-        ok = vmc_import_line(im, line, len, path, lineno, error);
-    }
-    g_free(r.buf);
-    close(r.fd);
-    return ok;
+    return vmc_import_line(data, line, len, path, lineno, error);
 }
 
 gboolean
@@ -658,7 +574,7 @@ vmc_fleet_import(VmcFleet *fleet, const char *const *paths, const char *cluster,
     im.cache = vmc__fleet_host_line_cache_new();
     for (const char *const *p = paths; ok && p && *p; p++) {
         if (g_str_has_suffix(*p, ".jsonl")) {
-            ok = vmc_import_jsonl(&im, *p, error);
+            ok = vmc__fleet_jsonl_foreach(*p, vmc_import_jsonl_line, &im, error);
         } else {
             /* any host input: read it as a host, store its document */
             g_autoptr(VmcHost) host = vmc_host_load(fleet->cat, *p, error);
