@@ -8,6 +8,7 @@
  * costs kinds × one check, not hosts × one check.
  */
 #include "fleet/fleet-private.h"
+#include "fleet/answers-private.h"
 
 #include <json-c/json.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include <vmcompat/cpu-ops.h>
 #include <vmcompat/error.h>
 #include <vmcompat/migrate.h>
+
+#include "base/util.h"
 
 void
 vmc_fleet_kind_verdict_clear(VmcFleetKindVerdict *kv)
@@ -127,45 +130,69 @@ vmc_fleet_kind_cpu(const VmcHost *host, gboolean hardware, GError **error)
 }
 
 VmcCpuDef *
+vmc__fleet_kinds_baseline(VmcFleet *fleet, GArray *kinds, gint64 skip, gboolean hardware,
+                          GError **error)
+{
+    g_autoptr(GPtrArray) cpus = g_ptr_array_new_with_free_func((GDestroyNotify) vmc_cpu_def_unref);
+
+    for (guint i = 0; i < kinds->len; i++) {
+        gint64 k = g_array_index(kinds, gint64, i);
+        const VmcHost *host;
+        VmcCpuDef *cpu;
+        if (k == skip)
+            continue;
+        if (!(host = vmc__fleet_kind_host(fleet, k, error)) ||
+            !(cpu = vmc_fleet_kind_cpu(host, hardware, error)))
+            return NULL;
+        g_ptr_array_add(cpus, cpu);
+    }
+    if (cpus->len == 0)
+        return NULL;
+    return vmc_cpu_baseline((VmcCpuDef *const *) cpus->pdata, cpus->len, NULL,
+                            VMC_BASELINE_MIGRATABLE, error);
+}
+
+VmcCpuDef *
 vmc_fleet_baseline(VmcFleet *fleet, const char *where, gboolean keep_deprecated, guint *ret_hosts,
                    GError **error)
 {
     g_autoptr(GHashTable) counts = vmc__fleet_kind_counts(fleet, where, NULL, error);
-    g_autoptr(GPtrArray) cpus = g_ptr_array_new_with_free_func((GDestroyNotify) vmc_cpu_def_unref);
+    g_autoptr(GArray) kinds = g_array_new(FALSE, FALSE, sizeof(gint64));
+    g_autoptr(GError) local = NULL;
     GHashTableIter it;
     gpointer k, v;
     guint hosts = 0;
+    VmcCpuDef *b;
 
     if (!counts)
         return NULL;
     g_hash_table_iter_init(&it, counts);
     while (g_hash_table_iter_next(&it, &k, &v)) {
-        const VmcHost *host = vmc__fleet_kind_host(fleet, *(gint64 *) k, error);
-        VmcCpuDef *cpu = host ? vmc_fleet_kind_cpu(host, keep_deprecated, error) : NULL;
-        if (!cpu)
-            return NULL;
-        g_ptr_array_add(cpus, cpu);
+        g_array_append_val(kinds, *(gint64 *) k);
         hosts += GPOINTER_TO_UINT(v);
     }
-    if (cpus->len == 0) {
+    if (kinds->len == 0) {
         g_set_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN, "fleet inventory %s: no host matches%s%s",
                     fleet->path, where ? " " : "", where ? where : "");
         return NULL;
     }
     if (ret_hosts)
         *ret_hosts = hosts;
-    {
-        g_autoptr(GError) local = NULL;
-        VmcCpuDef *b = vmc_cpu_baseline((VmcCpuDef *const *) cpus->pdata, cpus->len, NULL,
-                                        VMC_BASELINE_MIGRATABLE, &local);
-        if (!b && g_error_matches(local, VMC_ERROR, VMC_ERROR_INCOMPATIBLE))
-            g_set_error(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE, "the %u hosts%s%s have no common "
-                        "CPU: %s — narrow them with --where (e.g. cluster=C)", hosts,
-                        where ? " where " : "", where ? where : "", local->message);
-        else if (!b)
-            g_propagate_error(error, g_steal_pointer(&local));
-        return b;
-    }
+    b = vmc__fleet_kinds_baseline(fleet, kinds, -1, keep_deprecated, &local);
+    if (!b && g_error_matches(local, VMC_ERROR, VMC_ERROR_INCOMPATIBLE))
+        g_set_error(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE, "the %u hosts%s%s have no common "
+                    "CPU: %s — narrow them with --where (e.g. cluster=C)", hosts,
+                    where ? " where " : "", where ? where : "", local->message);
+    else if (!b)
+        g_propagate_error(error, g_steal_pointer(&local));
+    return b;
+}
+
+gint
+vmc__gint64_cmp(gconstpointer a, gconstpointer b)
+{
+    gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+    return x < y ? -1 : x > y;
 }
 
 void
@@ -176,7 +203,8 @@ vmc_fleet_rung_clear(VmcFleetRung *r)
 
 /* The models a kind runs: name → TRUE (transfer full). */
 static GHashTable *
-vmc_fleet_kind_models(VmcFleet *fleet, const VmcHost *host, GHashTable *deprecated, GError **error)
+vmc_fleet_kind_models(VmcCatalog *cat, const VmcHost *host, gboolean aliases, GHashTable *deprecated,
+                      GError **error)
 {
     const VmcCpuDef *cpu = vmc_host_get_cpu(host);
     VmcAccel accel = vmc_host_has_kvm(host) ? VMC_ACCEL_KVM : VMC_ACCEL_TCG;
@@ -188,12 +216,12 @@ vmc_fleet_kind_models(VmcFleet *fleet, const VmcHost *host, GHashTable *deprecat
                     vmc_host_get_name(host));
         return NULL;
     }
-    if (!(rows = vmc_cpu_models_accel(fleet->cat, vmc_host_get_arch(host), cpu, accel, error)))
+    if (!(rows = vmc_cpu_models_accel(cat, vmc_host_get_arch(host), cpu, accel, error)))
         return NULL;
     ok = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (guint i = 0; i < rows->len; i++) {
         const VmcModelAvailability *r = &g_array_index(rows, VmcModelAvailability, i);
-        if (r->alias_of)
+        if (r->alias_of && !aliases)
             continue;
         if (deprecated && r->deprecated)
             g_hash_table_add(deprecated, g_strdup(r->name));
@@ -223,7 +251,8 @@ vmc_fleet_ladder(VmcFleet *fleet, const char *where, GError **error)
     g_hash_table_iter_init(&it, counts);
     while (g_hash_table_iter_next(&it, &k, &v)) {
         const VmcHost *host = vmc__fleet_kind_host(fleet, *(gint64 *) k, error);
-        g_autoptr(GHashTable) ok = host ? vmc_fleet_kind_models(fleet, host, deprecated, error) : NULL;
+        g_autoptr(GHashTable) ok = host ? vmc_fleet_kind_models(fleet->cat, host, FALSE, deprecated,
+                                                                      error) : NULL;
         GHashTableIter mi;
         gpointer name;
         if (!ok)
@@ -272,20 +301,13 @@ vmc_kubevirt_is_obsolete(const char *model)
     return FALSE;
 }
 
-static gint
-vmc_str_cmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 GPtrArray *
 vmc_host_kubevirt_labels(VmcCatalog *cat, const VmcHost *host, GError **error)
 {
     g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(VmcCpuDef) model = vmc_host_model(host, NULL, error);
     g_autoptr(VmcCpuDef) full = NULL;
-    g_autoptr(GArray) rows = NULL;
-    const VmcCpuDef *cpu = vmc_host_get_cpu(host);
+    g_autoptr(GHashTable) usable = NULL;
     GPtrArray *mts = vmc_host_get_machine_types(host);
     const char *vendor, *hm;
 
@@ -317,26 +339,26 @@ vmc_host_kubevirt_labels(VmcCatalog *cat, const VmcHost *host, GError **error)
             g_ptr_array_add(labels, g_strdup_printf("cpu-feature.node.kubevirt.io/%s=true",
                                                     vmc_feature_get_name(f)));
     }
-    /* usable models (not obsolete), also migration targets of host-model VMs */
-    if (cpu) {
-        VmcAccel accel = vmc_host_has_kvm(host) ? VMC_ACCEL_KVM : VMC_ACCEL_TCG;
-        if (!(rows = vmc_cpu_models_accel(cat, vmc_host_get_arch(host), cpu, accel, error)))
-            return NULL;
-        for (guint i = 0; i < rows->len; i++) {
-            const VmcModelAvailability *r = &g_array_index(rows, VmcModelAvailability, i);
-            if (r->unavailable && r->unavailable->len == 0 && !vmc_kubevirt_is_obsolete(r->name)) {
-                g_ptr_array_add(labels, g_strdup_printf("cpu-model.node.kubevirt.io/%s=true", r->name));
-                if (!hm || !g_str_equal(hm, r->name))
-                    g_ptr_array_add(labels, g_strdup_printf("cpu-model-migration.node.kubevirt.io/%s=true",
-                                                            r->name));
-            }
-            vmc_model_availability_clear(&g_array_index(rows, VmcModelAvailability, i));
+    /* usable models and aliases (not obsolete), also migration targets of host-model VMs */
+    if (!(usable = vmc_fleet_kind_models(cat, host, TRUE, NULL, error)))
+        return NULL;
+    {
+        GHashTableIter it;
+        gpointer name;
+        g_hash_table_iter_init(&it, usable);
+        while (g_hash_table_iter_next(&it, &name, NULL)) {
+            if (vmc_kubevirt_is_obsolete(name))
+                continue;
+            g_ptr_array_add(labels, g_strdup_printf("cpu-model.node.kubevirt.io/%s=true", (char *) name));
+            if (!hm || !g_str_equal(hm, name))
+                g_ptr_array_add(labels, g_strdup_printf("cpu-model-migration.node.kubevirt.io/%s=true",
+                                                        (char *) name));
         }
     }
     for (guint i = 0; mts && i < mts->len; i++)
         g_ptr_array_add(labels, g_strdup_printf("machine-type.node.kubevirt.io/%s=true",
                                                 (const char *) g_ptr_array_index(mts, i)));
-    g_ptr_array_sort(labels, vmc_str_cmp);
+    g_ptr_array_sort(labels, vmc_strptr_cmp);
     return g_steal_pointer(&labels);
 }
 

@@ -58,10 +58,8 @@ vmc__fleet_newest_machine(VmcCatalog *cat, VmcArch arch, GPtrArray *names)
 
 #define VMC_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
 
-/* A libvirt domain: @machine (alias or name), @cpu_xml (a <cpu> element),
- * an optional -platform. */
-static char *
-vmc_domain_xml(VmcArch arch, const char *machine, const char *cpu_xml, const char *platform)
+char *
+vmc__fleet_domain_xml(VmcArch arch, const char *machine, const char *cpu_xml, const char *platform)
 {
     GString *x = g_string_new(NULL);
     g_string_append_printf(x, "<domain type='kvm' xmlns:qemu='%s'>\n  <name>compat-guest</name>\n"
@@ -72,6 +70,13 @@ vmc_domain_xml(VmcArch arch, const char *machine, const char *cpu_xml, const cha
                                "<qemu:arg value='%s'/></qemu:commandline>\n", platform);
     g_string_append(x, "</domain>\n");
     return g_string_free(x, FALSE);
+}
+
+char *
+vmc__fleet_default_domain_xml(VmcArch arch)
+{
+    return vmc__fleet_domain_xml(arch, arch == VMC_ARCH_S390X ? "s390-ccw-virtio" : "q35",
+                                 "  <cpu mode='host-model'/>\n", NULL);
 }
 
 /* Resolve @xml on @from (*ret_abi), then migrate-check it to @to. */
@@ -146,7 +151,7 @@ vmc_host_compat(VmcCatalog *cat, const VmcHost *a, const VmcHost *b, GError **er
      * default platform), resolved there: the CPU its QEMU really presents */
     {
         const char *family = arch == VMC_ARCH_S390X ? "s390-ccw-virtio" : "q35";
-        g_autofree char *xml = vmc_domain_xml(arch, family, "  <cpu mode='host-model'/>\n", NULL);
+        g_autofree char *xml = vmc__fleet_default_domain_xml(arch);
         g_autoptr(VmcAbi) abi_a = NULL, abi_b = NULL;
         c->moves[0].what = g_strdup_printf("a guest with %s's defaults (%s, host-model CPU, default "
                                            "platform) from %s to %s", vmc_host_get_name(a), family,
@@ -170,7 +175,7 @@ vmc_host_compat(VmcCatalog *cat, const VmcHost *a, const VmcHost *b, GError **er
     /* the common guest, both ways */
     {
         g_autofree char *cpu = c->baseline ? vmc_cpu_def_format_xml(c->baseline, VMC_CPU_FORMAT_DEFAULT) : NULL;
-        g_autofree char *xml = vmc_domain_xml(arch, c->machine ? c->machine : "q35",
+        g_autofree char *xml = vmc__fleet_domain_xml(arch, c->machine ? c->machine : "q35",
                                               cpu ? cpu : "", c->platform);
         c->moves[2].what = g_strdup_printf("the common guest (%s, platform %s, baseline CPU) from %s to %s",
                                            c->machine ? c->machine : "no common machine type",

@@ -55,13 +55,6 @@ vmc_gstring_free(gpointer s)
     g_string_free(s, TRUE);
 }
 
-static gint
-vmc_gint64_cmp(gconstpointer a, gconstpointer b)
-{
-    gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-    return x < y ? -1 : x > y;
-}
-
 static gboolean
 vmc_pool_guest(const char *name, const char *abi_doc, const char *abi_fp, const char *host,
                gpointer data)
@@ -109,27 +102,6 @@ vmc_pool_guest(const char *name, const char *abi_doc, const char *abi_fp, const 
     g_ptr_array_add(pool->guests, g_strdup(name));
     (void) host;
     return TRUE;
-}
-
-static VmcCpuDef *
-vmc_pool_baseline(VmcFleet *fleet, GArray *kinds, gint64 skip, GError **error)
-{
-    g_autoptr(GPtrArray) cpus = g_ptr_array_new_with_free_func((GDestroyNotify) vmc_cpu_def_unref);
-
-    for (guint i = 0; i < kinds->len; i++) {
-        gint64 k = g_array_index(kinds, gint64, i);
-        const VmcHost *h;
-        VmcCpuDef *cpu;
-        if (k == skip)
-            continue;
-        if (!(h = vmc__fleet_kind_host(fleet, k, error)) || !(cpu = vmc_host_model(h, NULL, error)))
-            return NULL;
-        g_ptr_array_add(cpus, cpu);
-    }
-    if (cpus->len == 0)
-        return NULL;
-    return vmc_cpu_baseline((VmcCpuDef *const *) cpus->pdata, cpus->len, NULL,
-                            VMC_BASELINE_MIGRATABLE, error);
 }
 
 /* Features of @b that @a lacks (transfer full), by name. */
@@ -225,7 +197,7 @@ vmc_pool_describe(VmcFleet *fleet, VmcFleetPool *p, GHashTable *kind_hosts, GErr
         vmc_host_platform_clear(&g_array_index(first, VmcHostPlatform, j));
     {
         g_autoptr(GError) local = NULL;
-        p->baseline = vmc_pool_baseline(fleet, p->kinds, -1, &local);
+        p->baseline = vmc__fleet_kinds_baseline(fleet, p->kinds, -1, FALSE, &local);
         if (!p->baseline) {
             p->baseline_error = local ? g_strdup(local->message) : NULL;
             return TRUE;
@@ -234,7 +206,7 @@ vmc_pool_describe(VmcFleet *fleet, VmcFleetPool *p, GHashTable *kind_hosts, GErr
     /* limiting kinds: dropping one raises the baseline */
     for (guint i = 0; i < p->kinds->len && p->kinds->len > 1; i++) {
         gint64 k = g_array_index(p->kinds, gint64, i);
-        g_autoptr(VmcCpuDef) without = vmc_pool_baseline(fleet, p->kinds, k, NULL);
+        g_autoptr(VmcCpuDef) without = vmc__fleet_kinds_baseline(fleet, p->kinds, k, FALSE, NULL);
         VmcFleetLimit l = { .kind = k, .n_hosts = GPOINTER_TO_UINT(g_hash_table_lookup(kind_hosts, &k)) };
         if (!without)
             continue;
@@ -273,7 +245,7 @@ vmc_fleet_pools(VmcFleet *fleet, const char *where, VmcCpuCheck mode, GError **e
     g_hash_table_iter_init(&it, counts);
     while (g_hash_table_iter_next(&it, &k, &v))
         g_array_append_val(b.kind_ids, *(gint64 *) k);
-    g_array_sort(b.kind_ids, vmc_gint64_cmp);
+    g_array_sort(b.kind_ids, vmc__gint64_cmp);
     b.kind_hosts = counts;
     b.by_abi = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, vmc_gstring_free);
     b.pools = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

@@ -9,6 +9,7 @@
  * people, not the hot path.
  */
 #include "fleet/fleet-private.h"
+#include "fleet/answers-private.h"
 
 #include <string.h>
 
@@ -30,22 +31,11 @@ vmc_html_escape(GString *out, const char *s)
     }
 }
 
-static gint
-vmc_id_cmp(gconstpointer a, gconstpointer b)
-{
-    gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-    return x < y ? -1 : x > y;
-}
-
 /* A's default guest, resolved on A (NULL when it does not start there). */
 static VmcAbi *
 vmc_report_default_abi(VmcCatalog *cat, const VmcHost *h)
 {
-    VmcArch arch = vmc_host_get_arch(h);
-    g_autofree char *xml = g_strdup_printf("<domain type='kvm'><name>default</name><os><type arch='%s' "
-                                           "machine='%s'>hvm</type></os><cpu mode='host-model'/></domain>",
-                                           vmc_arch_to_string(arch),
-                                           arch == VMC_ARCH_S390X ? "s390-ccw-virtio" : "q35");
+    g_autofree char *xml = vmc__fleet_default_domain_xml(vmc_host_get_arch(h));
     g_autoptr(VmcGuest) g = vmc_guest_parse(cat, xml, strlen(xml), "default", NULL);
     return g ? vmc_guest_resolve(cat, g, h, NULL, NULL) : NULL;
 }
@@ -71,7 +61,7 @@ vmc_fleet_report_html(VmcFleet *fleet, const char *where, GError **error)
         g_array_append_val(ids, *(gint64 *) k);
         total += GPOINTER_TO_UINT(v);
     }
-    g_array_sort(ids, vmc_id_cmp);
+    g_array_sort(ids, vmc__gint64_cmp);
 
     g_string_append(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                        "<title>vmcompat fleet report</title>\n<style>\n"
