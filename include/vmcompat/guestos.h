@@ -109,6 +109,8 @@ VmcOsTier vmc_os_policy_tier(const VmcOsPolicy *p, const VmcOsInfo *os, const GD
 
 /* "2026-11-22" → @ret; errors name the bad field. */
 gboolean vmc_date_parse(const char *s, GDate *ret, GError **error);
+/* The reverse: "2026-11-22", or NULL for an invalid (unset) date (transfer full). */
+char *vmc_date_to_string(const GDate *d);
 
 /* ---- machine types -------------------------------------------------------- */
 

@@ -273,7 +273,6 @@ vmc_os_check(VmcCatalog *cat, const VmcOsPolicy *policy, const VmcOsInfo *os,
     const VmcMachineType *mt;
     VmcArch arch = VMC_ARCH_N;
     gboolean q35;
-    char buf[16];
 
     g_array_set_clear_func(devs, vmc_check_dev_clear);
     c->problems = g_array_new(FALSE, TRUE, sizeof(VmcOsProblem));
@@ -282,8 +281,7 @@ vmc_os_check(VmcCatalog *cat, const VmcOsPolicy *policy, const VmcOsInfo *os,
     c->os = g_strdup(os->short_id ? os->short_id : os->id);
     c->os_name = g_strdup(os->name ? os->name : c->os);
     c->policy = g_strdup(vmc_os_policy_get_name(policy));
-    g_date_strftime(buf, sizeof(buf), "%Y-%m-%d", date);
-    c->date = g_strdup(buf);
+    c->date = vmc_date_to_string(date);
 
     mt = vmc_catalog_machine_find(cat, machine, NULL, &arch);
     if (!mt) {

@@ -80,6 +80,17 @@ vmc_date_parse(const char *s, GDate *ret, GError **error)
     return FALSE;
 }
 
+char *
+vmc_date_to_string(const GDate *d)
+{
+    char buf[16];
+
+    if (!g_date_valid(d))
+        return NULL;
+    g_date_strftime(buf, sizeof(buf), "%Y-%m-%d", d);
+    return g_strdup(buf);
+}
+
 static const char *
 vmc_os_db_str(VmcOsDb *db, const char *s)
 {

@@ -163,14 +163,6 @@ vmc_date_add_span(GDate *d, const VmcSpan *s)
     g_date_add_days(d, s->days);
 }
 
-static char *
-vmc_date_str(const GDate *d)
-{
-    char buf[16];
-    g_date_strftime(buf, sizeof(buf), "%Y-%m-%d", d);
-    return g_strdup(buf);
-}
-
 /* How long from @a to @b (a ≤ b), in words: "2 years 4 months". */
 static char *
 vmc_date_gap(const GDate *a, const GDate *b)
@@ -360,7 +352,7 @@ static VmcOsTier
 vmc_tier_vendor(const VmcOsPolicy *p, const VmcOsInfo *os, const GDate *date, GString *why)
 {
     GDate end = os->eol;
-    g_autofree char *end_s = NULL, *grace = NULL, *gap = NULL, *d = vmc_date_str(date);
+    g_autofree char *end_s = NULL, *grace = NULL, *gap = NULL, *d = vmc_date_to_string(date);
     gboolean assumed = !g_date_valid(&os->eol);
     GDate cap;
 
@@ -368,11 +360,11 @@ vmc_tier_vendor(const VmcOsPolicy *p, const VmcOsInfo *os, const GDate *date, GS
         g_autofree char *span = vmc_span_words(&p->assumed_support);
         end = os->release;
         vmc_date_add_span(&end, &p->assumed_support);
-        end_s = vmc_date_str(&end);
+        end_s = vmc_date_to_string(&end);
         g_string_append_printf(why, "no end-of-life date in osinfo-db: vendor support assumed for "
                                "%s after release, until %s; ", span, end_s);
     } else {
-        end_s = vmc_date_str(&end);
+        end_s = vmc_date_to_string(&end);
     }
     if (g_date_compare(date, &end) < 0) {
         if (!assumed)
@@ -398,11 +390,11 @@ vmc_tier_vendor(const VmcOsPolicy *p, const VmcOsInfo *os, const GDate *date, GS
 static VmcOsTier
 vmc_tier_age(const VmcOsPolicy *p, const VmcOsInfo *os, const GDate *date, GString *why)
 {
-    g_autofree char *rel = vmc_date_str(&os->release);
+    g_autofree char *rel = vmc_date_to_string(&os->release);
     g_autofree char *gap = vmc_date_gap(&os->release, date);
     g_autofree char *rec = vmc_span_words(&p->recommended_within);
     g_autofree char *sup = vmc_span_words(&p->supported_within);
-    g_autofree char *d = vmc_date_str(date);
+    g_autofree char *d = vmc_date_to_string(date);
     GDate cut = os->release;
 
     vmc_date_add_span(&cut, &p->recommended_within);
@@ -451,7 +443,7 @@ vmc_os_policy_tier(const VmcOsPolicy *p, const VmcOsInfo *os, const GDate *date,
         goto out;
     }
     if (g_date_compare(date, &os->release) < 0) {
-        g_autofree char *rel = vmc_date_str(&os->release);
+        g_autofree char *rel = vmc_date_to_string(&os->release);
         g_string_append_printf(why, "not released until %s", rel);
         tier = VMC_OS_TIER_UNSUPPORTED;
         goto out;

@@ -46,14 +46,12 @@ vmc_cli_os_reasons(VmcCli *cli, const char *db_dir, const VmcOsPolicy *policy, c
     vmc_os_check_abi_reasons(cat, db, error, policy, abi, date, v);
 }
 
+/* A date for people: "2026-11-22", "-" when osinfo-db gives none. */
 static char *
 guestos_date(const GDate *d)
 {
-    char buf[16];
-    if (!g_date_valid(d))
-        return g_strdup("-");
-    g_date_strftime(buf, sizeof(buf), "%Y-%m-%d", d);
-    return g_strdup(buf);
+    char *s = vmc_date_to_string(d);
+    return s ? s : g_strdup("-");
 }
 
 static json_object *
