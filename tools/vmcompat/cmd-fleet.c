@@ -13,6 +13,8 @@ static const char fleet_db_help[] =
 
 #define FLEET_DB_ENTRY(db) \
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "the inventory: an SQLite file or a postgresql:// URI", "FILE|URI" }
+#define FLEET_WHERE_ENTRY(where) \
+    { "where", 0, 0, G_OPTION_ARG_STRING, &where, "only these hosts", "KEY=VALUE,..." }
 
 static VmcFleet *
 fleet_open(VmcCli *cli, const char *db, GError **error)
@@ -264,7 +266,7 @@ cmd_fleet_where(VmcCli *cli, int argc, char **argv)
     g_autofree char *db = NULL, *where = NULL, *check = NULL, *guest_name = NULL;
     GOptionEntry entries[] = {
         FLEET_DB_ENTRY(db),
-        { "where", 0, 0, G_OPTION_ARG_STRING, &where, "only these hosts", "KEY=VALUE,..." },
+        FLEET_WHERE_ENTRY(where),
         { "check", 0, 0, G_OPTION_ARG_STRING, &check, "CPU check mode: none, partial, full", "MODE" },
         { "guest", 0, 0, G_OPTION_ARG_STRING, &guest_name,
           "a recorded guest: where can it migrate from the host it runs on", "NAME" },
@@ -324,7 +326,7 @@ cmd_fleet_baseline(VmcCli *cli, int argc, char **argv)
     gboolean keep = FALSE;
     GOptionEntry entries[] = {
         FLEET_DB_ENTRY(db),
-        { "where", 0, 0, G_OPTION_ARG_STRING, &where, "only these hosts", "KEY=VALUE,..." },
+        FLEET_WHERE_ENTRY(where),
         { "keep-deprecated", 0, 0, G_OPTION_ARG_NONE, &keep,
           "baseline the hardware CPUs: deprecated features the hosts have count", NULL },
         { NULL },
@@ -429,7 +431,7 @@ cmd_fleet_ladder(VmcCli *cli, int argc, char **argv)
     gboolean all = FALSE;
     GOptionEntry entries[] = {
         FLEET_DB_ENTRY(db),
-        { "where", 0, 0, G_OPTION_ARG_STRING, &where, "only these hosts", "KEY=VALUE,..." },
+        FLEET_WHERE_ENTRY(where),
         { "all", 0, 0, G_OPTION_ARG_NONE, &all, "also models no host runs", NULL },
         { NULL },
     };
@@ -535,7 +537,7 @@ cmd_fleet_pools(VmcCli *cli, int argc, char **argv)
     g_autofree char *db = NULL, *where = NULL, *check = NULL;
     GOptionEntry entries[] = {
         FLEET_DB_ENTRY(db),
-        { "where", 0, 0, G_OPTION_ARG_STRING, &where, "only these hosts", "KEY=VALUE,..." },
+        FLEET_WHERE_ENTRY(where),
         { "check", 0, 0, G_OPTION_ARG_STRING, &check, "CPU check mode: none, partial, full", "MODE" },
         { NULL },
     };
@@ -724,7 +726,7 @@ cmd_fleet_report(VmcCli *cli, int argc, char **argv)
     g_autofree char *db = NULL, *where = NULL, *html = NULL;
     GOptionEntry entries[] = {
         FLEET_DB_ENTRY(db),
-        { "where", 0, 0, G_OPTION_ARG_STRING, &where, "only these hosts", "KEY=VALUE,..." },
+        FLEET_WHERE_ENTRY(where),
         { "html", 0, 0, G_OPTION_ARG_FILENAME, &html, "write the page to FILE ('-': stdout) (required)", "FILE" },
         { NULL },
     };
