@@ -252,15 +252,7 @@ static void
 vmc_abi_add_virtio(VmcAbi *abi, const char *what, const char *kind, VmcVirtioModel model,
                    const char *slot, gboolean by_default)
 {
-    VmcGuestVirtio v = {
-        .what = g_string_chunk_insert(abi->strings, what),
-        .kind = g_string_chunk_insert_const(abi->strings, kind),
-        .model = model,
-        .slot = g_string_chunk_insert_const(abi->strings, slot),
-        .slot_by_default = by_default,
-        .where = NULL,
-    };
-    g_array_append_val(abi->virtio, v);
+    vmc__virtio_append(abi->virtio, abi->strings, what, kind, model, slot, by_default, NULL);
 }
 
 static gboolean

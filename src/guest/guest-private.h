@@ -36,6 +36,11 @@ void vmc__guest_virtio_from_xml(VmcGuest *g, xmlNode *devices, const char *file)
 /* A QEMU -device DRIVER with its options (id, bus, disable-legacy). */
 void vmc__guest_virtio_from_device(VmcGuest *g, const char *driver, GHashTable *opts,
                                    const char *where);
+/* Append a VmcGuestVirtio to @into, its strings copied into @strings
+ * (@where nullable): guests and resolved ABIs keep their devices so. */
+void vmc__virtio_append(GArray *into, GStringChunk *strings, const char *what, const char *kind,
+                        VmcVirtioModel model, const char *slot, gboolean by_default,
+                        const char *where);
 /* Command lines: turn bus=ID into the slot kind once every -device is known. */
 void vmc__guest_virtio_finish(VmcGuest *g);
 /* "net" for virtio-net-pci[-transitional|-non-transitional], NULL when the

@@ -111,19 +111,26 @@ vmc__virtio_kind_of_driver(const char *driver, VmcVirtioModel *model)
     return NULL;
 }
 
+void
+vmc__virtio_append(GArray *into, GStringChunk *strings, const char *what, const char *kind,
+                   VmcVirtioModel model, const char *slot, gboolean by_default, const char *where)
+{
+    VmcGuestVirtio v = {
+        .what = g_string_chunk_insert(strings, what),
+        .kind = g_string_chunk_insert_const(strings, kind),
+        .model = model,
+        .slot = g_string_chunk_insert_const(strings, slot),
+        .slot_by_default = by_default,
+        .where = where ? g_string_chunk_insert(strings, where) : NULL,
+    };
+    g_array_append_val(into, v);
+}
+
 static void
 vmc_guest_virtio_add(VmcGuest *g, const char *what, const char *kind, VmcVirtioModel model,
                      const char *slot, gboolean by_default, const char *where)
 {
-    VmcGuestVirtio v = {
-        .what = g_string_chunk_insert(g->strings, what),
-        .kind = g_string_chunk_insert_const(g->strings, kind),
-        .model = model,
-        .slot = g_string_chunk_insert_const(g->strings, slot),
-        .slot_by_default = by_default,
-        .where = g_string_chunk_insert(g->strings, where),
-    };
-    g_array_append_val(g->virtio, v);
+    vmc__virtio_append(g->virtio, g->strings, what, kind, model, slot, by_default, where);
 }
 
 /* ---- libvirt domain XML -------------------------------------------------- */
