@@ -25,25 +25,6 @@ typedef struct {
     char *name, *driver, *property, *value, *source;
 } VmcAbiTunablePriv;
 
-struct _VmcAbi {
-    gint refs;
-    VmcCatalog *cat;
-    VmcArch arch;
-    VmcRelease release;
-    VmcAccel accel;
-    char *machine;
-    char *platform;
-    GStrv devices;
-    GArray *tunables;        /* VmcAbiTunable, sorted by name; strings in @strings */
-    GArray *properties;      /* VmcAbiTunable: explicit guest-ABI-only settings */
-    GStringChunk *strings;
-    VmcCpuDef *original;     /* NULL: QEMU's default model */
-    VmcCpuDef *updated;
-    char *guest_name;
-    char *fingerprint;
-    char *os;                /* the guest's OS as it names it, or NULL */
-    GArray *virtio;          /* VmcGuestVirtio (strings in @strings), kept with @os */
-};
 
 static VmcAbi *
 vmc_abi_new(VmcCatalog *cat)
@@ -109,8 +90,8 @@ vmc_abi_tunable_cmp(gconstpointer a, gconstpointer b)
 
 /* ---- CPU as JSON -------------------------------------------------------- */
 
-static const char *
-vmc_abi_model_name(const VmcCpuDef *def)
+const char *
+vmc__abi_model_name(const VmcCpuDef *def)
 {
     return def->model_ref ? vmc_cpu_model_get_name(def->model_ref) : def->model;
 }
@@ -164,7 +145,7 @@ vmc_abi_cpu_updated_json(const VmcCpuDef *def)
         json_object_array_add(jon, json_object_new_string(g_ptr_array_index(on, i)));
     json_object_object_add(o, "disabled", joff);
     json_object_object_add(o, "enabled", jon);
-    json_object_object_add(o, "model", json_object_new_string(vmc_abi_model_name(def)));
+    json_object_object_add(o, "model", json_object_new_string(vmc__abi_model_name(def)));
     return o;
 }
 
@@ -313,15 +294,6 @@ vmc_abi_to_json(const VmcAbi *abi)
 
 /* ---- resolution ----------------------------------------------------------- */
 
-/* "virtio-net" of "virtio-net-device" (how people name the device). */
-static char *
-vmc_driver_label(const char *driver)
-{
-    if (g_str_has_suffix(driver, "-device"))
-        return g_strndup(driver, strlen(driver) - strlen("-device"));
-    return g_strdup(driver);
-}
-
 static gboolean
 vmc_tunable_applies(const VmcTunable *t, const char *const *devices)
 {
@@ -336,8 +308,8 @@ vmc_tunable_applies(const VmcTunable *t, const char *const *devices)
 }
 
 /* Whether QEMU @rel predates tunable @t (it arrived in a later release). */
-static gboolean
-vmc_tunable_after(const VmcTunable *t, const VmcRelease *rel)
+gboolean
+vmc__tunable_after(const VmcTunable *t, const VmcRelease *rel)
 {
     VmcRelease since;
     return vmc_tunable_get_since(t) && vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) &&
@@ -394,34 +366,6 @@ vmc_abi_compat_reaches_cpu(const char *driver, const VmcGuest *g)
     return model && g_str_has_prefix(driver, model) && g_str_equal(driver + n, suffix);
 }
 
-/* Appends the sentence for a tunable value whose capabilities @host lacks;
- * TRUE when everything is there. */
-static gboolean
-vmc_abi_check_needs(const VmcCatalog *cat, const VmcHost *host, const VmcTunable *t,
-                    const char *value, VmcSeverity sev, const char *why, VmcVerdict *v)
-{
-    const char *const *caps = vmc_tunable_needs(t, value);
-    g_autofree char *label = vmc_driver_label(vmc_tunable_get_driver(t));
-    g_autofree char *kernel = vmc_host_kernel_version(host);
-    gboolean ok = TRUE;
-
-    for (guint i = 0; caps[i]; i++) {
-        const VmcPlatform *first;
-        g_autofree char *since = NULL;
-        if (vmc_host_has_capability(host, caps[i]))
-            continue;
-        first = vmc_catalog_platform_first_with(cat, t, value);
-        if (first)
-            since = g_strdup_printf(" (platform %s or newer)", vmc_platform_get_name(first));
-        vmc_verdict_add(v, sev, "host-capability-missing", caps[i],
-                        "%s property %s=%s needs capability %s%s; this host%s%s lacks it%s",
-                        label, vmc_tunable_get_property(t), value, caps[i], since ? since : "",
-                        kernel ? "'s kernel " : "", kernel ? kernel : "", why);
-        ok = FALSE;
-    }
-    return ok;
-}
-
 static gboolean
 vmc_host_release(const VmcHost *host, VmcRelease *ret)
 {
@@ -439,124 +383,6 @@ vmc_abi_default_cpu(VmcCatalog *cat, VmcArch arch, GError **error)
         VmcCpuDef *def = vmc_cpu_def_new(cat, arch, VMC_CPU_TYPE_GUEST);
         vmc_cpu_def_set_mode(def, VMC_CPU_MODE_HOST_MODEL);
         return def;
-    }
-}
-
-/* How one check judges the CPU: the mode, and under partial the features
- * the original CPU asks for (everything else the hypervisor added). */
-typedef struct {
-    VmcCpuCheck mode;
-    gboolean all_asked;      /* host-model, host-passthrough: the updated CPU is the ask */
-    VmcFeatureSet asked;
-} VmcCpuJudge;
-
-static void
-vmc_cpu_judge_init(VmcCpuJudge *j, const VmcAbi *abi, VmcCpuCheck mode)
-{
-    const VmcCpuDef *orig = abi->original;
-    g_autoptr(VmcCpuDef) model_only = NULL;
-
-    memset(j, 0, sizeof(*j));
-    j->mode = mode == VMC_CPU_CHECK_DEFAULT ? vmc_abi_get_check(abi) : mode;
-    if (j->mode != VMC_CPU_CHECK_PARTIAL)
-        return;
-    if (orig && orig->mode != VMC_CPU_MODE_CUSTOM) {
-        j->all_asked = TRUE;    /* libvirt migrates them as the expanded CPU */
-        return;
-    }
-    if (!orig)    /* QEMU's default CPU: its model is the ask */
-        orig = model_only = vmc_cpu_def_parse_cli(abi->cat, abi->arch,
-                                                  vmc_abi_model_name(abi->updated), NULL);
-    if (!orig || !vmc_cpu_effective_features(orig, &j->asked, NULL)) {
-        j->all_asked = TRUE;    /* cannot tell: judge everything as asked */
-        return;
-    }
-    /* the bits a machine type sets on the model, and what the guest set */
-    for (guint i = 0; i < abi->tunables->len; i++) {
-        const VmcAbiTunable *at = &g_array_index(abi->tunables, VmcAbiTunable, i);
-        const VmcTunable *t = vmc_catalog_tunable_lookup(abi->cat, at->name, NULL);
-        const VmcFeature *f = vmc_catalog_feature_lookup(abi->cat, abi->arch, at->property);
-        if (f && (g_str_equal(at->source, "guest") ||
-                  (t && vmc_tunable_get_kind(t) == VMC_TUNABLE_CPU_FEATURE)))
-            vmc_feature_set_add(&j->asked, vmc_feature_get_id(f));
-    }
-}
-
-static gboolean
-vmc_cpu_judge_asked(const VmcCpuJudge *j, guint id)
-{
-    return j->all_asked || vmc_feature_set_has(&j->asked, id);
-}
-
-/* Severity of a CPU item the host cannot present, and the words that say
- * why a warning is only a warning. */
-static VmcSeverity
-vmc_cpu_judge(const VmcCpuJudge *j, gboolean asked, const char **why)
-{
-    if (j->mode == VMC_CPU_CHECK_FULL || (j->mode == VMC_CPU_CHECK_PARTIAL && asked)) {
-        *why = "";
-        return VMC_SEVERITY_ERROR;
-    }
-    *why = j->mode == VMC_CPU_CHECK_PARTIAL ?
-           " (check=partial: the hypervisor added it, the original CPU does not ask for it; "
-           "the guest would lose it)" :
-           " (check=none: the CPU is not verified; the guest would lose it)";
-    return VMC_SEVERITY_WARNING;
-}
-
-/* CPU features of the updated CPU the host cannot give (KVM), by name. */
-static void
-vmc_abi_check_cpu(const VmcAbi *abi, const VmcHost *host, const VmcCpuJudge *j, VmcVerdict *v)
-{
-    const VmcCpuDef *hcpu = vmc_host_get_cpu(host);
-    VmcFeatureSet want, own, host_set, required, missing;
-    g_autoptr(GError) error = NULL;
-    g_autofree char *list = NULL;
-
-    if (abi->accel != VMC_ACCEL_KVM)
-        return;   /* TCG emulates; its limits are QEMU's, checked by enforce */
-    if (!hcpu || !vmc_cpu_effective_features(abi->updated, &want, &error)) {
-        vmc_verdict_add(v, VMC_SEVERITY_WARNING, "cpu-unknown", NULL,
-                        "the host's CPU is not known; CPU features not checked%s%s",
-                        error ? ": " : "", error ? error->message : "");
-        return;
-    }
-    if (!vmc_cpu_effective_features(hcpu, &host_set, &error)) {
-        vmc_verdict_add(v, VMC_SEVERITY_WARNING, "cpu-unknown", NULL, "%s", error->message);
-        return;
-    }
-    vmc_feature_set_or(&host_set, &host_set, &hcpu->host_deprecated_disabled);
-    vmc__cpu_accel_on(abi->cat, abi->arch, abi->accel, &own);
-    /* KVM paravirt bits are judged as tunables (their capabilities); CPUID
-     * bits a machine type sets on a model are the model's, judged here */
-    for (guint i = 0; i < abi->tunables->len; i++) {
-        const VmcAbiTunable *t = &g_array_index(abi->tunables, VmcAbiTunable, i);
-        const VmcFeature *f = vmc_catalog_feature_lookup(abi->cat, abi->arch, t->property);
-        const VmcTunable *tt = vmc_catalog_tunable_lookup(abi->cat, t->name, NULL);
-        if (f && !(tt && vmc_tunable_get_kind(tt) == VMC_TUNABLE_CPU_FEATURE))
-            vmc_feature_set_add(&own, vmc_feature_get_id(f));
-    }
-    vmc_feature_set_andnot(&want, &want, &own);
-    vmc__cpu_required_features(abi->cat, abi->arch, &want, &host_set, &required);
-    vmc_feature_set_andnot(&missing, &required, &host_set);
-    if (vmc_feature_set_is_empty(&missing))
-        return;
-    for (guint pass = 0; pass < 2; pass++) {   /* asked, then added */
-        VmcFeatureSet part;
-        const char *why;
-        VmcSeverity sev;
-        vmc_feature_set_clear(&part);
-        for (guint id = 0; id < VMC_FEATURE_SET_BITS; id++)
-            if (vmc_feature_set_has(&missing, id) && vmc_cpu_judge_asked(j, id) == !pass)
-                vmc_feature_set_add(&part, id);
-        if (vmc_feature_set_is_empty(&part))
-            continue;
-        sev = vmc_cpu_judge(j, !pass, &why);
-        g_free(list);
-        list = vmc__catalog_format_set(abi->cat, abi->arch, &part);
-        vmc_verdict_add(v, sev, "cpu-feature-missing", list,
-                        "CPU %s needs features the host's KVM does not offer: %s%s",
-                        vmc_abi_model_name(abi->updated), list, why);
     }
 }
 
@@ -624,148 +450,6 @@ vmc_abi_platform_missing(const VmcCatalog *cat, const VmcHost *host, const char 
         }
     }
     return NULL;
-}
-
-VmcCpuCheck
-vmc_abi_get_check(const VmcAbi *abi)
-{
-    VmcCpuCheck c = abi->original ? vmc_cpu_def_get_check(abi->original) : VMC_CPU_CHECK_DEFAULT;
-
-    if (c != VMC_CPU_CHECK_DEFAULT && c < VMC_CPU_CHECK_N)
-        return c;
-    /* libvirt's QEMU driver (qemuDomainDefCPUPostParse): none for
-     * host-passthrough and maximum, partial for custom and host-model */
-    if (abi->original && (abi->original->mode == VMC_CPU_MODE_HOST_PASSTHROUGH ||
-                          abi->original->mode == VMC_CPU_MODE_MAXIMUM))
-        return VMC_CPU_CHECK_NONE;
-    return VMC_CPU_CHECK_PARTIAL;
-}
-
-VmcVerdict *
-vmc_abi_check(const VmcAbi *abi, const VmcHost *host)
-{
-    return vmc_abi_check_mode(abi, host, VMC_CPU_CHECK_FULL);
-}
-
-VmcVerdict *
-vmc_abi_check_mode(const VmcAbi *abi, const VmcHost *host, VmcCpuCheck mode)
-{
-    VmcVerdict *v = vmc_verdict_new();
-    VmcCpuJudge judge;
-    GPtrArray *mts = vmc_host_get_machine_types(host);
-    const VmcMachineType *mt;
-    VmcMachineStatus status;
-    g_autofree char *own_rel = NULL;
-    g_autofree char *missing = NULL;
-    const char *hrel_text, *why = "";
-    VmcSeverity sev;
-    VmcRelease hrel;
-
-    g_return_val_if_fail(abi && host, v);
-    vmc_cpu_judge_init(&judge, abi, mode);
-    if (vmc_host_get_arch(host) != abi->arch) {
-        vmc_verdict_add(v, VMC_SEVERITY_ERROR, "arch-mismatch", vmc_arch_to_string(abi->arch),
-                        "the guest is %s, the host %s", vmc_arch_to_string(abi->arch),
-                        vmc_arch_to_string(vmc_host_get_arch(host)));
-        return v;
-    }
-    if (abi->accel == VMC_ACCEL_KVM && !vmc_host_has_kvm(host))
-        vmc_verdict_add(v, VMC_SEVERITY_ERROR, "accel-unavailable", "kvm",
-                        "the guest runs under KVM and this host has no usable KVM");
-    hrel_text = vmc_host_get_qemu_version(host);
-    if (!vmc_host_release(host, &hrel)) {   /* a host that does not say: the ABI's release */
-        hrel = abi->release;
-        hrel_text = own_rel = g_strdup_printf("%u.%u", hrel.major, hrel.minor);
-    }
-    mt = vmc_catalog_machine_lookup(abi->cat, abi->arch, abi->machine, NULL);
-    status = mt ? vmc_machine_type_status(mt, &hrel) : VMC_MACHINE_SUPPORTED;
-    if (mts && mts->len) {
-        gboolean found = FALSE;
-        for (guint i = 0; i < mts->len && !found; i++)
-            found = g_str_equal(g_ptr_array_index(mts, i), abi->machine);
-        if (!found)
-            vmc_verdict_add(v, VMC_SEVERITY_ERROR, "machine-type-unknown", abi->machine,
-                            "the host's QEMU %s does not offer machine type %s",
-                            hrel_text, abi->machine);
-    } else if (status == VMC_MACHINE_NOT_YET || status == VMC_MACHINE_DELETED) {
-        vmc_verdict_add(v, VMC_SEVERITY_ERROR, "machine-type-unknown", abi->machine,
-                        "QEMU %s does not have machine type %s (%s)",
-                        hrel_text, abi->machine,
-                        status == VMC_MACHINE_DELETED ? "removed by then" : "newer");
-    }
-    if (status == VMC_MACHINE_DEPRECATED)
-        vmc_verdict_add(v, VMC_SEVERITY_WARNING, "machine-type-deprecated", abi->machine,
-                        "machine type %s is deprecated in QEMU %u.%u", abi->machine,
-                        hrel.major, hrel.minor);
-    for (guint i = 0; i < abi->tunables->len; i++) {
-        const VmcAbiTunable *at = &g_array_index(abi->tunables, VmcAbiTunable, i);
-        const VmcTunable *t = vmc_catalog_tunable_lookup(abi->cat, at->name, NULL);
-        if (!t) {
-            vmc_verdict_add(v, VMC_SEVERITY_ERROR, "tunable-unknown", at->name,
-                            "this vmcompat's catalog does not know tunable %s", at->name);
-            continue;
-        }
-        {
-            /* a CPUID bit of the CPU is judged by the check mode */
-            const VmcFeature *f = g_str_has_suffix(at->driver, "-cpu") ?
-                vmc_catalog_feature_lookup(abi->cat, abi->arch, at->property) : NULL;
-            gboolean asked = !f || vmc_cpu_judge_asked(&judge, vmc_feature_get_id(f));
-            sev = f ? vmc_cpu_judge(&judge, asked, &why) : VMC_SEVERITY_ERROR;
-            if (!f)
-                why = "";
-        }
-        vmc_abi_check_needs(abi->cat, host, t, at->value, sev, why, v);
-        if (vmc_tunable_after(t, &hrel)) {
-            if (vmc_tunable_value_equal(at->value, vmc_tunable_get_safe_value(t)))
-                vmc_verdict_add(v, VMC_SEVERITY_NOTE, "tunable-absent", at->name,
-                                "QEMU %s has no %s property %s (it arrived in %s); its value "
-                                "%s is what that QEMU does without it", hrel_text,
-                                vmc_tunable_get_driver(t), vmc_tunable_get_property(t),
-                                vmc_tunable_get_since(t), at->value);
-            else
-                vmc_verdict_add(v, sev, "tunable-unknown", at->name,
-                                "QEMU %s does not know %s property %s (it arrived in %s); "
-                                "it cannot be set to %s%s", hrel_text,
-                                vmc_tunable_get_driver(t), vmc_tunable_get_property(t),
-                                vmc_tunable_get_since(t), at->value, why);
-        }
-    }
-    if (abi->updated) {
-        const char *since = NULL;
-        const char *model = vmc_abi_model_name(abi->updated);
-        /* under partial the destination starts the model as the guest
-         * named it (an alias resolves by machine type, as on the source) */
-        if (judge.mode == VMC_CPU_CHECK_PARTIAL && abi->original &&
-            abi->original->mode == VMC_CPU_MODE_CUSTOM && vmc_cpu_def_get_model(abi->original))
-            model = vmc_cpu_def_get_model(abi->original);
-        if (model && vmc_release_knows_model(abi->cat, abi->arch, &hrel, model, &since) ==
-            VMC_RELEASE_KNOWS_NO) {
-            sev = vmc_cpu_judge(&judge, TRUE, &why);
-            vmc_verdict_add(v, sev, "cpu-model-unknown", model,
-                            "QEMU %s does not know CPU model %s (it arrived in %s)%s",
-                            hrel_text, model, since, why);
-        }
-        for (guint i = 0; i < abi->updated->features->len; i++) {
-            const VmcCpuFeature *f = &g_array_index(abi->updated->features, VmcCpuFeature, i);
-            const char *n = vmc_feature_get_name(vmc_catalog_feature(abi->cat, abi->arch, f->id));
-            if (f->policy != VMC_FEATURE_POLICY_REQUIRE)
-                continue;
-            if (vmc_release_knows_feature(abi->cat, abi->arch, &hrel, n, &since) == VMC_RELEASE_KNOWS_NO) {
-                sev = vmc_cpu_judge(&judge, vmc_cpu_judge_asked(&judge, f->id), &why);
-                vmc_verdict_add(v, sev, "cpu-feature-unknown", n,
-                                "QEMU %s does not know CPU feature %s (it arrived in %s)%s",
-                                hrel_text, n, since, why);
-            }
-        }
-    }
-    vmc_abi_check_cpu(abi, host, &judge, v);
-    missing = abi->platform ? vmc_abi_platform_missing(abi->cat, host, abi->platform) : NULL;
-    if (missing)
-        vmc_verdict_add(v, VMC_SEVERITY_NOTE, "platform-unsupported", abi->platform,
-                        "the host does not support platform %s (lacks %s); the ABI fixes "
-                        "every tunable explicitly, so only the errors above matter",
-                        abi->platform, missing);
-    return v;
 }
 
 VmcAbi *
@@ -879,7 +563,7 @@ vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
             /* A CPUID bit the machine type sets on a CPU model (pc-*-3.1:
              * Skylake-Server mpx=on): the model as QEMU defines it on that
              * machine type. Absent a compat value the model's own holds. */
-            if (!p && !vmc_tunable_after(t, &abi->release) &&
+            if (!p && !vmc__tunable_after(t, &abi->release) &&
                 (cp = vmc_machine_type_compat_lookup(mt, vmc_tunable_get_driver(t),
                                                            vmc_tunable_get_property(t))) &&
                 vmc_abi_compat_reaches_cpu(vmc_tunable_get_driver(t), g))
@@ -896,7 +580,7 @@ vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
             continue;   /* a KVM knob: TCG has no such thing */
         /* A knob the release lacks is nothing to fix — unless the guest
          * asks for it: then it stays, and the check below refuses it. */
-        if (!p && vmc_tunable_after(t, &abi->release))
+        if (!p && vmc__tunable_after(t, &abi->release))
             continue;
         cp = vmc_machine_type_compat_lookup(mt, vmc_tunable_get_driver(t), vmc_tunable_get_property(t));
         if (p) {
@@ -1186,7 +870,7 @@ vmc_abi_tunable_for_target(const VmcAbi *abi, const VmcAbiTunable *at, const Vmc
 {
     const VmcTunable *t = vmc_catalog_tunable_lookup(abi->cat, at->name, NULL);
 
-    *write = !t || !vmc_tunable_after(t, target);
+    *write = !t || !vmc__tunable_after(t, target);
     if (*write || vmc_tunable_value_equal(at->value, vmc_tunable_get_safe_value(t)))
         return TRUE;
     g_set_error(error, VMC_ERROR, VMC_ERROR_HOST_CAPABILITY,
@@ -1205,7 +889,7 @@ GStrv
 vmc_abi_qemu_args_for(const VmcAbi *abi, const VmcRelease *target, GError **error)
 {
     g_autoptr(GStrvBuilder) b = g_strv_builder_new();
-    g_autoptr(GString) cpu = g_string_new(vmc_abi_model_name(abi->updated));
+    g_autoptr(GString) cpu = g_string_new(vmc__abi_model_name(abi->updated));
     const char *cpu_type = abi->arch == VMC_ARCH_S390X ? "s390x-cpu" : "x86_64-cpu";
     g_autoptr(GPtrArray) names = g_ptr_array_new();
     g_autofree char *target_text = NULL;

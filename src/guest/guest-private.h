@@ -7,7 +7,10 @@
 #pragma once
 
 #include <libxml/tree.h>
+#include <vmcompat/abi.h>
 #include <vmcompat/guest.h>
+#include <vmcompat/platform.h>
+#include <vmcompat/release.h>
 
 struct _VmcGuest {
     gint refs;
@@ -27,6 +30,33 @@ struct _VmcGuest {
     GArray *virtio;           /* VmcGuestVirtio; strings in @strings */
     GHashTable *cli_ids;      /* command line: -device id → driver (bus= lookups) */
 };
+
+/* The body of VmcAbi (abi.c builds and reads it, abi-check.c checks it).
+ * Invariants: tunables sorted by name; every string in @strings. */
+struct _VmcAbi {
+    gint refs;
+    VmcCatalog *cat;
+    VmcArch arch;
+    VmcRelease release;
+    VmcAccel accel;
+    char *machine;
+    char *platform;
+    GStrv devices;
+    GArray *tunables;        /* VmcAbiTunable, sorted by name; strings in @strings */
+    GArray *properties;      /* VmcAbiTunable: explicit guest-ABI-only settings */
+    GStringChunk *strings;
+    VmcCpuDef *original;     /* NULL: QEMU's default model */
+    VmcCpuDef *updated;
+    char *guest_name;
+    char *fingerprint;
+    char *os;                /* the guest's OS as it names it, or NULL */
+    GArray *virtio;          /* VmcGuestVirtio (strings in @strings), kept with @os */
+};
+
+/* The CPU model name a definition resolves to ("Skylake-Client-v4"). */
+const char *vmc__abi_model_name(const VmcCpuDef *def);
+/* Whether QEMU @rel predates tunable @t (it arrived in a later release). */
+gboolean vmc__tunable_after(const VmcTunable *t, const VmcRelease *rel);
 
 /* guest-virtio.c: the virtio PCI devices of a guest and their slots. */
 /* libvirt <devices>: every virtio device, its model and slot (explicit
