@@ -26,6 +26,9 @@
  */
 #include "harness.h"
 #include "base/util.h"
+#include "guest/abi-check.h"
+
+#include <json-c/json.h>
 
 #include <string.h>
 
@@ -1067,6 +1070,190 @@ test_json_fields(void)
 
 /* ---- main --------------------------------------------------------------- */
 
+/* ---- requirement vectors (guest/abi-check.h) -------------------------------- */
+
+/* Host documents for the vector property: every JSON host fixture, and each
+ * also without its QEMU (no release, no machine types: the ABI's release
+ * judges), without KVM, and without capabilities. */
+static GPtrArray *
+vector_hosts(void)
+{
+    GPtrArray *hosts = g_ptr_array_new_with_free_func((GDestroyNotify) vmc_host_unref);
+    const char *dirs[] = { "", "scenario" };
+
+    for (guint d = 0; d < G_N_ELEMENTS(dirs); d++) {
+        g_autofree char *dir = vmc_test_source_path("tests", "data", "hosts", dirs[d], NULL);
+        g_autoptr(GDir) gd = g_dir_open(dir, 0, NULL);
+        const char *fn;
+        g_assert_nonnull(gd);
+        while ((fn = g_dir_read_name(gd))) {
+            g_autofree char *path = g_build_filename(dir, fn, NULL);
+            g_autofree char *text = NULL;
+            if (!g_str_has_suffix(fn, ".json"))
+                continue;
+            text = vmc_test_read(path, NULL);
+            for (guint variant = 0; variant < 4; variant++) {
+                json_object *doc = json_tokener_parse(text);
+                const char *out;
+                g_autoptr(GError) error = NULL;
+                VmcHost *h;
+                g_assert_nonnull(doc);
+                if (variant == 1)
+                    json_object_object_del(doc, "qemu");
+                else if (variant == 2) {
+                    json_object *kvm = json_object_new_object();
+                    json_object_object_add(kvm, "present", json_object_new_boolean(FALSE));
+                    json_object_object_add(doc, "kvm", kvm);
+                }
+                else if (variant == 3)
+                    json_object_object_add(doc, "capabilities", json_object_new_object());
+                out = json_object_to_json_string(doc);
+                h = vmc_host_parse(vmc_test_catalog(), out, strlen(out), fn, &error);
+                g_assert_no_error(error);
+                g_ptr_array_add(hosts, h);
+                json_object_put(doc);
+            }
+        }
+    }
+    return hosts;
+}
+
+/* ABIs: every readable guest of tests/data/guests and tests/data/migrate,
+ * resolved on every host it resolves on (deduplicated by fingerprint). */
+static GPtrArray *
+vector_abis(GPtrArray *hosts)
+{
+    GPtrArray *abis = g_ptr_array_new_with_free_func((GDestroyNotify) vmc_abi_unref);
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    const char *roots[] = { "guests", "migrate" };
+
+    for (guint r = 0; r < G_N_ELEMENTS(roots); r++) {
+        g_autofree char *root = vmc_test_source_path("tests", "data", roots[r], NULL);
+        g_autoptr(GDir) d = g_dir_open(root, 0, NULL);
+        const char *name;
+        while (d && (name = g_dir_read_name(d))) {
+            g_autofree char *sub = g_build_filename(root, name, NULL);
+            g_autoptr(GDir) cd = g_dir_open(sub, 0, NULL);
+            const char *fn;
+            while (cd && (fn = g_dir_read_name(cd))) {
+                g_autofree char *path = g_build_filename(sub, fn, NULL);
+                g_autoptr(VmcGuest) g = NULL;
+                if (!g_str_has_prefix(fn, "guest."))
+                    continue;
+                if (!(g = vmc_guest_load(vmc_test_catalog(), path, NULL)))
+                    continue;
+                for (guint h = 0; h < hosts->len; h++) {
+                    VmcAbi *abi = vmc_guest_resolve(vmc_test_catalog(), g, g_ptr_array_index(hosts, h),
+                                                    NULL, NULL);
+                    if (!abi)
+                        continue;
+                    if (g_hash_table_contains(seen, vmc_abi_get_fingerprint(abi))) {
+                        vmc_abi_unref(abi);
+                        continue;
+                    }
+                    g_hash_table_add(seen, g_strdup(vmc_abi_get_fingerprint(abi)));
+                    g_ptr_array_add(abis, abi);
+                }
+            }
+        }
+    }
+    return abis;
+}
+
+/* The property the fleet relies on: for every ABI, host and check mode,
+ * the check passes exactly when the host meets every key of the ABI's
+ * requirement vector; and the check through a kept view equals
+ * vmc_abi_check_mode reason for reason. */
+static void
+test_vector_equals_check(void)
+{
+    g_autoptr(GPtrArray) hosts = vector_hosts();
+    g_autoptr(GPtrArray) abis = vector_abis(hosts);
+    g_autoptr(GPtrArray) views = g_ptr_array_new_with_free_func((GDestroyNotify) vmc__host_view_free);
+    g_autoptr(GHashTable) kinds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    guint pairs = 0, ok = 0;
+
+    g_assert_cmpuint(hosts->len, >=, 40);
+    g_assert_cmpuint(abis->len, >=, 50);
+    for (guint h = 0; h < hosts->len; h++)
+        g_ptr_array_add(views, vmc__host_view_new(vmc_test_catalog(), g_ptr_array_index(hosts, h)));
+    for (guint a = 0; a < abis->len; a++) {
+        VmcAbi *abi = g_ptr_array_index(abis, a);
+        for (VmcCpuCheck mode = VMC_CPU_CHECK_DEFAULT; mode <= VMC_CPU_CHECK_FULL; mode++) {
+            g_autoptr(VmcAbiNeeds) needs = vmc__abi_needs_new(abi, mode);
+            g_autofree char *vector = vmc__abi_needs_vector(needs);
+            g_auto(GStrv) keys = g_strsplit(vector, "\n", -1);
+            for (guint k = 0; keys[k] && *keys[k]; k++) {
+                g_autofree char *kind = g_strndup(keys[k], strcspn(keys[k], " "));
+                g_hash_table_add(kinds, g_steal_pointer(&kind));
+            }
+            for (guint h = 0; h < hosts->len; h++) {
+                g_autoptr(VmcVerdict) single = vmc_abi_check_mode(abi, g_ptr_array_index(hosts, h), mode);
+                g_autoptr(VmcVerdict) viewed = vmc__abi_needs_check(needs, g_ptr_array_index(views, h));
+                g_autofree char *a_text = vmc_verdict_to_json(single);
+                g_autofree char *b_text = vmc_verdict_to_json(viewed);
+                gboolean all = TRUE;
+                g_assert_cmpstr(a_text, ==, b_text);
+                for (guint k = 0; keys[k] && *keys[k]; k++) {
+                    g_autoptr(GError) error = NULL;
+                    gboolean met = FALSE;
+                    g_assert_true(vmc__host_view_meets(g_ptr_array_index(views, h), keys[k], &met, &error));
+                    g_assert_no_error(error);
+                    all = all && met;
+                }
+                if (all != vmc_verdict_ok(single))
+                    g_error("ABI %s on host %u (%s), mode %d: check %s, vector %s:\n%s\n%s",
+                            vmc_abi_get_fingerprint(abi), h,
+                            vmc_host_get_name(g_ptr_array_index(hosts, h)), mode,
+                            vmc_verdict_ok(single) ? "ok" : "fails", all ? "met" : "not met",
+                            vector, a_text);
+                ok += all;
+                pairs++;
+            }
+        }
+    }
+    g_test_message("%u ABIs x %u hosts x 4 modes: %u pairs, %u runnable; key kinds used: %u",
+                   abis->len, hosts->len, pairs, ok, g_hash_table_size(kinds));
+    /* not one-sided, and the vectors use the keys that matter here */
+    g_assert_cmpuint(ok, >, pairs / 20);
+    g_assert_cmpuint(ok, <, pairs - pairs / 20);
+    for (const char *const *k = (const char *const[]) { "arch", "kvm", "machine", "cpu", "features",
+                                                        "model", "cap", NULL }; *k; k++)
+        if (!g_hash_table_contains(kinds, *k))
+            g_error("no vector uses a '%s' key", *k);
+}
+
+/* Keys this vmcompat cannot read are errors, never "met". */
+static void
+test_vector_bad_keys(void)
+{
+    g_autofree char *path = vmc_test_source_path("tests", "data", "hosts", "x86_64-example.json", NULL);
+    g_autoptr(VmcHost) host = vmc_host_load(vmc_test_catalog(), path, NULL);
+    g_autoptr(VmcHostView) view = vmc__host_view_new(vmc_test_catalog(), host);
+    const char *bad[] = { "", "frobnicate", "cap", "machine pc-q35-7.1", "machine pc-q35-7.1 x.y",
+                          "cpu * zz", "cpu 1", "features 8.2 ", "features 8.2 ffffffffffffffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff:1",
+                          "since no.such.tunable 8.2", "features 8.2 0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:8000000000000000" };
+    gboolean met;
+
+    g_assert_nonnull(host);
+    for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) error = NULL;
+        met = TRUE;
+        if (vmc__host_view_meets(view, bad[i], &met, &error))
+            g_error("key '%s' read as %s", bad[i], met ? "met" : "not met");
+        g_assert_error(error, VMC_ERROR, VMC_ERROR_PARSE);
+    }
+    {
+        g_autoptr(GError) error = NULL;
+        g_assert_true(vmc__host_view_meets(view, "never tunable-unknown x.y", &met, &error));
+        g_assert_false(met);
+        g_assert_true(vmc__host_view_meets(view, "arch x86_64\n", &met, &error));
+        g_assert_true(met);
+        g_assert_true(vmc__host_view_meets(view, "arch s390x", &met, &error));
+        g_assert_false(met);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1107,5 +1294,7 @@ main(int argc, char **argv)
     g_test_add_func("/guest/robustness/missing-accel", test_missing_accel);
     g_test_add_func("/guest/robustness/json-fields", test_json_fields);
     g_test_add_func("/guest/abi/bad-cpu-enums", test_abi_bad_cpu_enums);
+    g_test_add_func("/guest/abi/vector-equals-check", test_vector_equals_check);
+    g_test_add_func("/guest/abi/vector-bad-keys", test_vector_bad_keys);
     return g_test_run();
 }
