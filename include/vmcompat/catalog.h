@@ -68,6 +68,19 @@ VmcCatalog *vmc_catalog_ref(VmcCatalog *cat);
 void vmc_catalog_unref(VmcCatalog *cat);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmcCatalog, vmc_catalog_unref)
 
+/**
+ * vmc_catalog_get_digest:
+ *
+ * Identifies the catalog's content: SHA-256 over every data file it was
+ * loaded from (built-in, overlays, a libvirt cpu_map), in load order, as
+ * "sha256:<64 hex>". Two catalogs with equal digests give equal answers;
+ * results derived from a catalog (the fleet's requirement vectors) are
+ * kept under it. Computed on first use.
+ *
+ * Returns: (transfer none): the digest.
+ */
+const char *vmc_catalog_get_digest(VmcCatalog *cat);
+
 /** vmc_catalog_source: where @arch's data came from ("builtin", a dir). */
 const char *vmc_catalog_source(const VmcCatalog *cat, VmcArch arch);
 

@@ -110,7 +110,13 @@ struct _VmcCatalog {
     gint refs;
     VmcArchCatalog arch[VMC_ARCH_N];
     VmcPlatformCatalog pc;       /* machine types, releases, tunables, platforms */
+    GPtrArray *sources;          /* GBytes: name, data, name, data ... in load order */
+    gsize digest;                /* char *, set once (g_once_init_*) by vmc_catalog_get_digest */
 };
+
+/* Remember a data file the catalog is loaded from, for its digest
+ * (@data is referenced, not copied). */
+void vmc__catalog_add_source(GPtrArray *sources, const char *name, GBytes *data);
 
 static inline const VmcArchCatalog *
 vmc_catalog_arch(const VmcCatalog *cat, VmcArch arch)

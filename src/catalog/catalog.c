@@ -101,6 +101,8 @@ vmc_catalog_unref(VmcCatalog *cat)
     for (guint a = 0; a < VMC_ARCH_N; a++)
         vmc__arch_catalog_clear(&cat->arch[a]);
     vmc__platform_catalog_clear(&cat->pc);
+    g_ptr_array_unref(cat->sources);
+    g_free((char *) cat->digest);
     g_free(cat);
 }
 
@@ -112,7 +114,35 @@ vmc_catalog_new_empty(void)
     for (guint a = 0; a < VMC_ARCH_N; a++)
         vmc__arch_catalog_init(&cat->arch[a]);
     vmc__platform_catalog_init(&cat->pc);
+    cat->sources = g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
     return cat;
+}
+
+void
+vmc__catalog_add_source(GPtrArray *sources, const char *name, GBytes *data)
+{
+    g_ptr_array_add(sources, g_bytes_new(name, strlen(name)));
+    g_ptr_array_add(sources, g_bytes_ref(data));
+}
+
+const char *
+vmc_catalog_get_digest(VmcCatalog *cat)
+{
+    g_return_val_if_fail(cat != NULL, NULL);
+    if (g_once_init_enter(&cat->digest)) {
+        g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+        for (guint i = 0; i < cat->sources->len; i++) {
+            gsize len = 0;
+            const guchar *data = g_bytes_get_data(g_ptr_array_index(cat->sources, i), &len);
+            char head[32];
+            /* length-prefixed: no two source lists hash alike */
+            g_snprintf(head, sizeof(head), "%" G_GSIZE_FORMAT ":", len);
+            g_checksum_update(sum, (const guchar *) head, -1);
+            g_checksum_update(sum, data, (gssize) len);
+        }
+        g_once_init_leave(&cat->digest, (gsize) g_strconcat("sha256:", g_checksum_get_string(sum), NULL));
+    }
+    return (const char *) cat->digest;
 }
 
 /* ---- building -------------------------------------------------------- */
@@ -631,6 +661,7 @@ vmc_catalog_load_resource(VmcCatalog *cat, GResource *res, const char *rel,
         return FALSE;
     }
     data = g_bytes_get_data(b, &len);
+    vmc__catalog_add_source(cat->sources, path, b);
     return load(&cat->pc, data, len, path, error);
 }
 
@@ -655,6 +686,7 @@ vmc_catalog_load_builtin_machines(VmcCatalog *cat, GResource *res, GError **erro
     index = g_resource_lookup_data(res, VMC_RESOURCE_PREFIX "/platforms/index.json", 0, NULL);
     if (!index)
         return TRUE;
+    vmc__catalog_add_source(cat->sources, VMC_RESOURCE_PREFIX "/platforms/index.json", index);
     root = vmc_json_parse(g_bytes_get_data(index, NULL), g_bytes_get_size(index),
                           "platforms/index.json", error);
     if (!root)
@@ -694,6 +726,8 @@ vmc_catalog_load_builtin(VmcCatalog *cat, GError **error)
         }
         fd = g_bytes_get_data(fb, &flen);
         md = g_bytes_get_data(mb, &mlen);
+        vmc__catalog_add_source(cat->sources, fpath, fb);
+        vmc__catalog_add_source(cat->sources, mpath, mb);
         if (!vmc__catalog_load_json(cat, a, fd, flen, fpath, md, mlen, mpath, error))
             return FALSE;
     }
@@ -711,6 +745,10 @@ vmc_catalog_load_file(VmcCatalog *cat, const char *path, VmcJsonLoader load,
         return TRUE;
     if (!vmc_file_read(path, &data, &len, error))
         return FALSE;
+    {
+        g_autoptr(GBytes) b = g_bytes_new(data, len);
+        vmc__catalog_add_source(cat->sources, path, b);
+    }
     return load(&cat->pc, data, len, path, error);
 }
 
@@ -773,6 +811,12 @@ vmc_catalog_load_overlay(VmcCatalog *cat, const char *dir, GError **error)
         if (!fdata && !mdata)
             continue;
         g_debug("catalog overlay %s for %s", dir, vmc_arch_to_string(a));
+        for (guint k = 0; k < 2; k++) {
+            const char *d = k ? mdata : fdata;
+            g_autoptr(GBytes) b = d ? g_bytes_new(d, k ? mlen : flen) : NULL;
+            if (b)
+                vmc__catalog_add_source(cat->sources, k ? mpath : fpath, b);
+        }
         if (!vmc__catalog_load_json(cat, a, fdata, flen, fpath, mdata, mlen, mpath, error))
             return FALSE;
     }

@@ -20,6 +20,7 @@ typedef struct {
     VmcCatalog *cat;         /* the catalog being replaced (for QEMU names) */
     VmcArchCatalog ac;       /* the new x86 part */
     const char *dir;
+    GPtrArray *sources;      /* the files read, for the catalog's digest */
 } VmcCpuMapLoader;
 
 static gboolean
@@ -32,14 +33,17 @@ vmc_ptr_array_has_str(GPtrArray *arr, const char *s)
 }
 
 static xmlDoc *
-vmc_cpumap_read(const char *dir, const char *name, GError **error)
+vmc_cpumap_read(const char *dir, const char *name, GPtrArray *sources, GError **error)
 {
     g_autofree char *path = g_build_filename(dir, name, NULL);
     g_autofree char *data = NULL;
+    g_autoptr(GBytes) b = NULL;
     gsize len = 0;
 
     if (!vmc_file_read(path, &data, &len, error))
         return NULL;
+    b = g_bytes_new(data, len);
+    vmc__catalog_add_source(sources, path, b);
     return vmc_xml_parse(data, len, path, error);
 }
 
@@ -264,7 +268,7 @@ vmc_cpumap_model(VmcCpuMapLoader *ld, xmlNode *n, const char *file, GError **err
 static gboolean
 vmc_cpumap_include(VmcCpuMapLoader *ld, const char *filename, GError **error)
 {
-    g_autoptr(xmlDoc) doc = vmc_cpumap_read(ld->dir, filename, error);
+    g_autoptr(xmlDoc) doc = vmc_cpumap_read(ld->dir, filename, ld->sources, error);
     g_autofree char *path = g_build_filename(ld->dir, filename, NULL);
     xmlNode *root;
 
@@ -321,7 +325,8 @@ vmc_cpumap_remap_props(const VmcArchCatalog *old, const VmcArchCatalog *nw,
 gboolean
 vmc_catalog_load_cpu_map(VmcCatalog *cat, const char *dir, GError **error)
 {
-    VmcCpuMapLoader ld = { .cat = cat, .dir = dir };
+    g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+    VmcCpuMapLoader ld = { .cat = cat, .dir = dir, .sources = sources };
     g_autoptr(xmlDoc) index = NULL;
     xmlNode *root;
     gboolean found = FALSE;
@@ -331,7 +336,7 @@ vmc_catalog_load_cpu_map(VmcCatalog *cat, const char *dir, GError **error)
     g_free(ld.ac.source);
     ld.ac.source = g_strdup(dir);
 
-    if (!(index = vmc_cpumap_read(dir, "index.xml", error)))
+    if (!(index = vmc_cpumap_read(dir, "index.xml", ld.sources, error)))
         goto fail;
     root = xmlDocGetRootElement(index);
     for (xmlNode *a = root ? root->children : NULL; a; a = a->next) {
@@ -381,6 +386,11 @@ vmc_catalog_load_cpu_map(VmcCatalog *cat, const char *dir, GError **error)
                            cat->arch[VMC_ARCH_X86_64].defaults_tcg, ld.ac.defaults_tcg);
     vmc__arch_catalog_clear(&cat->arch[VMC_ARCH_X86_64]);
     cat->arch[VMC_ARCH_X86_64] = ld.ac;
+    /* a new catalog: its digest covers the cpu_map too (not shared yet, so
+     * nobody holds the old digest) */
+    g_ptr_array_extend_and_steal(cat->sources, g_steal_pointer(&sources));
+    g_free((char *) cat->digest);
+    cat->digest = 0;
     return TRUE;
 
  fail:

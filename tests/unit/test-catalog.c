@@ -121,6 +121,51 @@ test_overlay(void)
     g_rmdir(tmp);
 }
 
+/* The digest names the content: equal for two loads of the same data,
+ * different with an overlay or a libvirt cpu_map, unchanged by a failed
+ * cpu_map load. */
+static void
+test_digest(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcCatalog) a = vmc_catalog_load(NULL, VMC_CATALOG_NO_OVERLAYS, &error);
+    g_autoptr(VmcCatalog) b = vmc_catalog_load(NULL, VMC_CATALOG_NO_OVERLAYS, &error);
+    g_autoptr(VmcCatalog) c = NULL;
+    g_autofree char *tmp = g_dir_make_tmp("vmc-digest-XXXXXX", NULL);
+    g_autofree char *dir = g_build_filename(tmp, "cpu", "x86_64", NULL);
+    g_autofree char *models = g_build_filename(dir, "models.json", NULL);
+    g_autofree char *empty = g_dir_make_tmp("vmc-digest-XXXXXX", NULL);
+    g_autofree char *da = NULL;
+    const char *dirs[] = { tmp, NULL };
+
+    g_assert_no_error(error);
+    da = g_strdup(vmc_catalog_get_digest(a));
+    g_assert_true(g_str_has_prefix(da, "sha256:"));
+    g_assert_cmpuint(strlen(da), ==, strlen("sha256:") + 64);
+    g_assert_cmpstr(vmc_catalog_get_digest(a), ==, vmc_catalog_get_digest(b));
+    /* an overlay model changes it */
+    g_mkdir_with_parents(dir, 0755);
+    g_file_set_contents(models,
+        "{\"format\":1,\"arch\":\"x86_64\",\"models\":[{\"name\":\"Corp-Base-v1\","
+        "\"vendor\":\"Intel\",\"features\":[\"fpu\",\"sse4_2\"]}]}", -1, NULL);
+    c = vmc_catalog_load(dirs, VMC_CATALOG_NO_OVERLAYS, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(vmc_catalog_get_digest(c), !=, da);
+    /* a failed cpu_map load leaves it; a libvirt cpu_map changes it */
+    g_assert_false(vmc_catalog_load_cpu_map(b, empty, &error));
+    g_clear_error(&error);
+    g_assert_cmpstr(vmc_catalog_get_digest(b), ==, da);
+    g_assert_cmpstr(vmc_catalog_get_digest(vmc_test_cpu_map_catalog()), !=, da);
+    g_unlink(models);
+    g_rmdir(dir);
+    {
+        g_autofree char *cpu = g_build_filename(tmp, "cpu", NULL);
+        g_rmdir(cpu);
+    }
+    g_rmdir(tmp);
+    g_rmdir(empty);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -129,5 +174,6 @@ main(int argc, char **argv)
     g_test_add_func("/catalog/cpu-map", test_cpu_map_loads);
     g_test_add_func("/catalog/cpu-map-errors", test_cpu_map_errors);
     g_test_add_func("/catalog/overlay", test_overlay);
+    g_test_add_func("/catalog/digest", test_digest);
     return g_test_run();
 }
