@@ -28,7 +28,7 @@
 
 G_BEGIN_DECLS
 
-#define VMC_FLEET_SCHEMA_VERSION 1
+#define VMC_FLEET_SCHEMA_VERSION 2
 
 typedef struct _VmcFleet VmcFleet;
 

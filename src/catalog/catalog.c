@@ -989,10 +989,22 @@ vmc__catalog_set_names(const VmcCatalog *cat, VmcArch arch, const VmcFeatureSet 
 char *
 vmc__catalog_format_set(const VmcCatalog *cat, VmcArch arch, const VmcFeatureSet *set)
 {
-    g_autoptr(GPtrArray) names = vmc__catalog_set_names(cat, arch, set);
+    /* borrowed names: verdicts format many sets, this is their hot path */
+    g_autoptr(GPtrArray) names = g_ptr_array_sized_new(vmc_feature_set_count(set));
+    GString *out = g_string_new(NULL);
+
+    VMC_FEATURE_SET_FOREACH(set, i) {
+        const VmcFeature *f = vmc_catalog_feature(cat, arch, (guint) i);
+        if (f)
+            g_ptr_array_add(names, f->name);
+    }
     g_ptr_array_sort(names, vmc_strptr_cmp);
-    g_ptr_array_add(names, NULL);
-    return g_strjoinv(", ", (char **) names->pdata);
+    for (guint i = 0; i < names->len; i++) {
+        if (i)
+            g_string_append(out, ", ");
+        g_string_append(out, g_ptr_array_index(names, i));
+    }
+    return g_string_free(out, FALSE);
 }
 
 const char *vmc_feature_get_name(const VmcFeature *f) { return f->name; }

@@ -18,6 +18,7 @@
 #include <vmcompat/migrate.h>
 
 #include "base/util.h"
+#include "migrate/migrate-private.h"
 
 void
 vmc_fleet_kind_verdict_clear(VmcFleetKindVerdict *kv)
@@ -56,6 +57,8 @@ vmc_fleet_where(VmcFleet *fleet, const VmcAbi *abi, const VmcGuest *guest, const
 {
     g_autoptr(GHashTable) examples = NULL;
     g_autoptr(GHashTable) counts = NULL;
+    g_autoptr(VmcAbiNeeds) needs = NULL;
+    g_autoptr(VmcVerdict) at_src = NULL;
     const VmcHost *src = NULL;
     GHashTableIter it;
     gpointer k, v;
@@ -72,15 +75,21 @@ vmc_fleet_where(VmcFleet *fleet, const VmcAbi *abi, const VmcGuest *guest, const
         if (!vmc__fleet_host_kind(fleet, from, &src_kind, error) ||
             !(src = vmc__fleet_kind_host(fleet, src_kind, error)))
             return NULL;
+        /* the source's part of vmc_migrate_check: the same for every target */
+        at_src = vmc_abi_check(abi, src);
     }
     if (!(counts = vmc__fleet_kind_counts(fleet, where, &examples, error)))
         return NULL;
+    /* vmc_abi_check_mode, compiled once and judged per kind */
+    if (abi)
+        needs = vmc__abi_needs_new(abi, mode);
     rows = g_array_new(FALSE, TRUE, sizeof(VmcFleetKindVerdict));
     g_array_set_clear_func(rows, (GDestroyNotify) vmc_fleet_kind_verdict_clear);
     g_hash_table_iter_init(&it, counts);
     while (g_hash_table_iter_next(&it, &k, &v)) {
         gint64 kind = *(gint64 *) k;
-        const VmcHost *host = vmc__fleet_kind_host(fleet, kind, error);
+        VmcHostView *view = vmc__fleet_kind_view(fleet, kind, error);
+        const VmcHost *host = view ? vmc__host_view_get_host(view) : NULL;
         VmcFleetKindVerdict kv = { .kind = kind, .n_hosts = GPOINTER_TO_UINT(v) };
         VmcFleetKind *fk;
 
@@ -91,15 +100,16 @@ vmc_fleet_where(VmcFleet *fleet, const VmcAbi *abi, const VmcGuest *guest, const
         fk = g_hash_table_lookup(fleet->kinds, &kind);
         kv.fingerprint = g_strdup(fk->fingerprint);
         kv.example = g_strdup(g_hash_table_lookup(examples, &kind));
-        if (abi && src) {
-            kv.verdict = vmc_migrate_check(abi, src, host, mode);
-        } else if (abi) {
-            kv.verdict = vmc_abi_check_mode(abi, host, mode);
+        if (abi) {
+            kv.verdict = vmc__abi_needs_check(needs, view);
+            if (src)
+                vmc__migrate_check_add(kv.verdict, abi, src, at_src, host);
         } else {
             g_autoptr(GError) local = NULL;
             g_autoptr(VmcAbi) resolved = vmc_guest_resolve(fleet->cat, guest, host, NULL, &local);
             if (resolved) {
-                kv.verdict = vmc_abi_check_mode(resolved, host, mode);
+                g_autoptr(VmcAbiNeeds) own = vmc__abi_needs_new(resolved, mode);
+                kv.verdict = vmc__abi_needs_check(own, view);
             } else {
                 kv.verdict = vmc_verdict_new();
                 vmc_verdict_add(kv.verdict, VMC_SEVERITY_ERROR, "unresolvable", NULL, "%s",
@@ -113,10 +123,16 @@ vmc_fleet_where(VmcFleet *fleet, const VmcAbi *abi, const VmcGuest *guest, const
 }
 
 /* The CPU a kind offers a guest: its host-model (deprecated features
- * disabled), or with @hardware the host CPU itself. */
+ * disabled; computed once per open inventory), or with @hardware the host
+ * CPU itself. */
 static VmcCpuDef *
-vmc_fleet_kind_cpu(const VmcHost *host, gboolean hardware, GError **error)
+vmc_fleet_kind_cpu(VmcFleet *fleet, gint64 kind, gboolean hardware, GError **error)
 {
+    const VmcHost *host = vmc__fleet_kind_host(fleet, kind, error);
+    VmcFleetKind *k;
+
+    if (!host)
+        return NULL;
     if (hardware) {
         const VmcCpuDef *cpu = vmc_host_get_cpu(host);
         if (!cpu) {
@@ -126,7 +142,10 @@ vmc_fleet_kind_cpu(const VmcHost *host, gboolean hardware, GError **error)
         }
         return vmc_cpu_def_ref((VmcCpuDef *) cpu);
     }
-    return vmc_host_model(host, NULL, error);
+    k = g_hash_table_lookup(fleet->kinds, &kind);
+    if (!k->host_model && !(k->host_model = vmc_host_model(host, NULL, error)))
+        return NULL;
+    return vmc_cpu_def_ref(k->host_model);
 }
 
 VmcCpuDef *
@@ -137,12 +156,10 @@ vmc__fleet_kinds_baseline(VmcFleet *fleet, GArray *kinds, gint64 skip, gboolean 
 
     for (guint i = 0; i < kinds->len; i++) {
         gint64 k = g_array_index(kinds, gint64, i);
-        const VmcHost *host;
         VmcCpuDef *cpu;
         if (k == skip)
             continue;
-        if (!(host = vmc__fleet_kind_host(fleet, k, error)) ||
-            !(cpu = vmc_fleet_kind_cpu(host, hardware, error)))
+        if (!(cpu = vmc_fleet_kind_cpu(fleet, k, hardware, error)))
             return NULL;
         g_ptr_array_add(cpus, cpu);
     }

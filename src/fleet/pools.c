@@ -2,8 +2,9 @@
  * 41,000 hosts"), two-host compatibility (seed 004), upgrade impact.
  *
  * A pool is the set of recorded guest ABIs that can run on exactly the same
- * host kinds (vmc_abi_check_mode per ABI × kind, memoised): within a pool
- * every guest can go to every host. Per pool: its baseline CPU (the kinds'
+ * host kinds (vmc_abi_check_mode's verdict, decided by each ABI's
+ * requirement vector: each distinct key evaluated once per kind): within a
+ * pool every guest can go to every host. Per pool: its baseline CPU (the kinds'
  * host-models), the machine types every kind offers, the newest platform
  * every kind supports, and the *limiting kinds* — kinds whose removal would
  * raise the baseline, with the features dropping them would gain.
@@ -38,69 +39,172 @@ vmc_limit_clear(gpointer p)
     g_clear_pointer(&l->gains, g_ptr_array_unref);
 }
 
+/* Pools are computed on requirement vectors (guest/abi-check.h): a guest
+ * runs on a kind exactly when the kind meets every key of its ABI's vector,
+ * so each distinct key is evaluated once per kind and each distinct vector
+ * once per kind — not every ABI against every kind. */
+typedef struct {
+    GArray *atoms;           /* guint: the vector's keys, interned */
+    gint pool;               /* index into rows + 1, 0: not placed yet */
+} VmcPoolVector;
+
 typedef struct {
     VmcFleet *fleet;
     VmcCpuCheck mode;
     GArray *kind_ids;        /* gint64, sorted */
     GHashTable *kind_hosts;  /* id → n hosts */
-    GHashTable *by_abi;      /* abi fingerprint → GString key of runnable kinds */
-    GHashTable *pools;       /* kinds key → VmcFleetPool* (index into rows) */
+    GHashTable *vectors;     /* default mode: abi id → vector text */
+    GHashTable *by_fp;       /* other modes: abi fingerprint → vector text */
+    GHashTable *by_vector;   /* vector text → VmcPoolVector* */
+    GHashTable *atom_ids;    /* key → id + 1 */
+    GPtrArray *atoms;        /* id → key */
+    GPtrArray *order;        /* (guest name, VmcPoolVector*) pairs, in name order */
+    GHashTable *pools;       /* kinds key → index into rows + 1 */
     GArray *rows;            /* VmcFleetPool */
     GError *error;
 } VmcPoolBuild;
 
 static void
-vmc_gstring_free(gpointer s)
+vmc_pool_vector_free(gpointer p)
 {
-    g_string_free(s, TRUE);
+    VmcPoolVector *pv = p;
+    g_array_unref(pv->atoms);
+    g_free(pv);
+}
+
+static VmcPoolVector *
+vmc_pool_intern(VmcPoolBuild *b, const char *vector)
+{
+    VmcPoolVector *pv = g_hash_table_lookup(b->by_vector, vector);
+    g_auto(GStrv) keys = NULL;
+
+    if (pv)
+        return pv;
+    pv = g_new0(VmcPoolVector, 1);
+    pv->atoms = g_array_new(FALSE, FALSE, sizeof(guint));
+    keys = g_strsplit(vector, "\n", -1);
+    for (guint i = 0; keys[i]; i++) {
+        guint id;
+        if (!*keys[i])
+            continue;
+        id = GPOINTER_TO_UINT(g_hash_table_lookup(b->atom_ids, keys[i]));
+        if (!id) {
+            g_ptr_array_add(b->atoms, g_strdup(keys[i]));
+            id = b->atoms->len;
+            g_hash_table_insert(b->atom_ids, g_ptr_array_index(b->atoms, id - 1), GUINT_TO_POINTER(id));
+        }
+        id--;
+        g_array_append_val(pv->atoms, id);
+    }
+    g_hash_table_insert(b->by_vector, g_strdup(vector), pv);
+    return pv;
 }
 
 static gboolean
-vmc_pool_guest(const char *name, const char *abi_doc, const char *abi_fp, const char *host,
-               gpointer data)
+vmc_pool_guest_abi(const char *name, gint64 abi, const char *host, gpointer data)
 {
     VmcPoolBuild *b = data;
-    GString *key = g_hash_table_lookup(b->by_abi, abi_fp);
-    VmcFleetPool *pool;
-    gpointer idx;
+    const char *vector = g_hash_table_lookup(b->vectors, &abi);
 
-    if (!key) {
+    if (!vector) {
+        g_set_error(&b->error, VMC_ERROR, VMC_ERROR_FAILED, "fleet inventory %s: guest %s: "
+                    "its ABI has no requirement vector", b->fleet->path, name);
+        return FALSE;
+    }
+    g_ptr_array_add(b->order, g_strdup(name));
+    g_ptr_array_add(b->order, vmc_pool_intern(b, vector));
+    (void) host;
+    return TRUE;
+}
+
+/* Another check mode than the ABIs' own: their vectors under it, from the
+ * documents (not kept). */
+static gboolean
+vmc_pool_guest_doc(const char *name, const char *abi_doc, const char *abi_fp, const char *host,
+                   gpointer data)
+{
+    VmcPoolBuild *b = data;
+    const char *vector = g_hash_table_lookup(b->by_fp, abi_fp);
+
+    if (!vector) {
         g_autoptr(VmcAbi) abi = vmc_abi_parse(b->fleet->cat, abi_doc, strlen(abi_doc), name, &b->error);
+        g_autoptr(VmcAbiNeeds) needs = NULL;
         if (!abi)
             return FALSE;
-        key = g_string_new(NULL);
-        for (guint i = 0; i < b->kind_ids->len; i++) {
-            gint64 kind = g_array_index(b->kind_ids, gint64, i);
-            const VmcHost *h = vmc__fleet_kind_host(b->fleet, kind, &b->error);
-            g_autoptr(VmcVerdict) v = NULL;
-            if (!h) {
-                g_string_free(key, TRUE);
-                return FALSE;
-            }
-            v = vmc_abi_check_mode(abi, h, b->mode);
-            if (vmc_verdict_ok(v))
-                g_string_append_printf(key, "%" G_GINT64_FORMAT ",", kind);
-        }
-        g_hash_table_insert(b->by_abi, g_strdup(abi_fp), key);
+        needs = vmc__abi_needs_new(abi, b->mode);
+        vector = vmc__abi_needs_vector(needs);
+        g_hash_table_insert(b->by_fp, g_strdup(abi_fp), (char *) vector);
     }
-    idx = g_hash_table_lookup(b->pools, key->str);
-    if (!idx) {
-        VmcFleetPool p = { 0 };
-        g_auto(GStrv) ids = g_strsplit(key->str, ",", -1);
-        p.guests = g_ptr_array_new_with_free_func(g_free);
-        p.kinds = g_array_new(FALSE, FALSE, sizeof(gint64));
-        for (char **s = ids; *s && **s; s++) {
-            gint64 k = g_ascii_strtoll(*s, NULL, 10);
-            g_array_append_val(p.kinds, k);
-            p.n_hosts += GPOINTER_TO_UINT(g_hash_table_lookup(b->kind_hosts, &k));
-        }
-        g_array_append_val(b->rows, p);
-        idx = GUINT_TO_POINTER(b->rows->len);
-        g_hash_table_insert(b->pools, g_strdup(key->str), idx);
-    }
-    pool = &g_array_index(b->rows, VmcFleetPool, GPOINTER_TO_UINT(idx) - 1);
-    g_ptr_array_add(pool->guests, g_strdup(name));
+    g_ptr_array_add(b->order, g_strdup(name));
+    g_ptr_array_add(b->order, vmc_pool_intern(b, vector));
     (void) host;
+    return TRUE;
+}
+
+/* Each vector's kinds: each key evaluated once per kind. */
+static gboolean
+vmc_pool_place(VmcPoolBuild *b, GError **error)
+{
+    guint n_kinds = b->kind_ids->len, n_atoms = b->atoms->len;
+    g_autofree guint8 *met = g_malloc0_n((gsize) n_kinds * MAX(n_atoms, 1), 1);  /* 0 ?, 1 yes, 2 no */
+    g_autoptr(GPtrArray) views = g_ptr_array_new();
+    g_autoptr(GString) key = g_string_new(NULL);
+    GHashTableIter it;
+    gpointer v;
+
+    for (guint k = 0; k < n_kinds; k++) {
+        VmcHostView *view = vmc__fleet_kind_view(b->fleet, g_array_index(b->kind_ids, gint64, k), error);
+        if (!view)
+            return FALSE;
+        g_ptr_array_add(views, view);
+    }
+    g_hash_table_iter_init(&it, b->by_vector);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        VmcPoolVector *pv = v;
+        gpointer idx;
+        g_string_truncate(key, 0);
+        for (guint k = 0; k < n_kinds; k++) {
+            guint8 *row = met + (gsize) k * n_atoms;
+            gboolean all = TRUE;
+            for (guint a = 0; a < pv->atoms->len && all; a++) {
+                guint id = g_array_index(pv->atoms, guint, a);
+                if (!row[id]) {
+                    gboolean yes = FALSE;
+                    if (!vmc__host_view_meets(g_ptr_array_index(views, k), g_ptr_array_index(b->atoms, id),
+                                              &yes, error)) {
+                        g_prefix_error(error, "fleet inventory %s: ", b->fleet->path);
+                        return FALSE;
+                    }
+                    row[id] = yes ? 1 : 2;
+                }
+                all = row[id] == 1;
+            }
+            if (all)
+                g_string_append_printf(key, "%" G_GINT64_FORMAT ",", g_array_index(b->kind_ids, gint64, k));
+        }
+        idx = g_hash_table_lookup(b->pools, key->str);
+        if (!idx) {
+            VmcFleetPool p = { 0 };
+            g_auto(GStrv) ids = g_strsplit(key->str, ",", -1);
+            p.guests = g_ptr_array_new_with_free_func(g_free);
+            p.kinds = g_array_new(FALSE, FALSE, sizeof(gint64));
+            for (char **s = ids; *s && **s; s++) {
+                gint64 kid = g_ascii_strtoll(*s, NULL, 10);
+                g_array_append_val(p.kinds, kid);
+                p.n_hosts += GPOINTER_TO_UINT(g_hash_table_lookup(b->kind_hosts, &kid));
+            }
+            g_array_append_val(b->rows, p);
+            idx = GUINT_TO_POINTER(b->rows->len);
+            g_hash_table_insert(b->pools, g_strdup(key->str), idx);
+        }
+        pv->pool = GPOINTER_TO_INT(idx);
+    }
+    /* guests in name order */
+    for (guint i = 0; i < b->order->len; i += 2) {
+        VmcPoolVector *pv = g_ptr_array_index(b->order, i + 1);
+        VmcFleetPool *pool = &g_array_index(b->rows, VmcFleetPool, pv->pool - 1);
+        g_ptr_array_add(pool->guests, g_steal_pointer(&b->order->pdata[i]));
+    }
     return TRUE;
 }
 
@@ -237,7 +341,8 @@ vmc_fleet_pools(VmcFleet *fleet, const char *where, VmcCpuCheck mode, GError **e
     VmcPoolBuild b = { .fleet = fleet, .mode = mode };
     GHashTableIter it;
     gpointer k, v;
-    GArray *rows;
+    GArray *rows = NULL;
+    gboolean ok;
 
     if (!counts)
         return NULL;
@@ -247,28 +352,42 @@ vmc_fleet_pools(VmcFleet *fleet, const char *where, VmcCpuCheck mode, GError **e
         g_array_append_val(b.kind_ids, *(gint64 *) k);
     g_array_sort(b.kind_ids, vmc__gint64_cmp);
     b.kind_hosts = counts;
-    b.by_abi = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, vmc_gstring_free);
+    b.by_vector = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, vmc_pool_vector_free);
+    b.atom_ids = g_hash_table_new(g_str_hash, g_str_equal);
+    b.atoms = g_ptr_array_new_with_free_func(g_free);
+    b.order = g_ptr_array_new();
     b.pools = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     b.rows = g_array_new(FALSE, TRUE, sizeof(VmcFleetPool));
     g_array_set_clear_func(b.rows, (GDestroyNotify) vmc_fleet_pool_clear);
-    if (!vmc__fleet_foreach_guest(fleet, vmc_pool_guest, &b, error) || b.error) {
-        if (b.error)
-            g_propagate_error(error, b.error);
-        goto fail;
+    if (mode == VMC_CPU_CHECK_DEFAULT) {
+        ok = (b.vectors = vmc__fleet_abi_vectors(fleet, NULL, error)) &&
+             vmc__fleet_foreach_guest_abi(fleet, vmc_pool_guest_abi, &b, error);
+    } else {
+        b.by_fp = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        ok = vmc__fleet_foreach_guest(fleet, vmc_pool_guest_doc, &b, error);
     }
-    for (guint i = 0; i < b.rows->len; i++)
-        if (!vmc_pool_describe(fleet, &g_array_index(b.rows, VmcFleetPool, i), counts, error))
-            goto fail;
-    g_array_sort(b.rows, vmc_pool_cmp);
-    rows = b.rows;
+    if (ok && b.error) {
+        g_propagate_error(error, g_steal_pointer(&b.error));
+        ok = FALSE;
+    }
+    ok = ok && vmc_pool_place(&b, error);
+    for (guint i = 0; ok && i < b.rows->len; i++)
+        ok = vmc_pool_describe(fleet, &g_array_index(b.rows, VmcFleetPool, i), counts, error);
+    if (ok) {
+        g_array_sort(b.rows, vmc_pool_cmp);
+        rows = g_steal_pointer(&b.rows);
+    }
+    g_clear_error(&b.error);
+    for (guint i = 0; i < b.order->len; i += 2)
+        g_free(b.order->pdata[i]);
+    g_ptr_array_unref(b.order);
+    g_clear_pointer(&b.rows, g_array_unref);
     g_array_unref(b.kind_ids);
-    g_hash_table_unref(b.by_abi);
+    g_clear_pointer(&b.vectors, g_hash_table_unref);
+    g_clear_pointer(&b.by_fp, g_hash_table_unref);
+    g_hash_table_unref(b.by_vector);
+    g_hash_table_unref(b.atom_ids);
+    g_ptr_array_unref(b.atoms);
     g_hash_table_unref(b.pools);
     return rows;
-fail:
-    g_array_unref(b.kind_ids);
-    g_hash_table_unref(b.by_abi);
-    g_hash_table_unref(b.pools);
-    g_array_unref(b.rows);
-    return NULL;
 }

@@ -373,6 +373,11 @@ vmc_import_write(VmcImport *im, GError **error)
     }
     if (!vmc_import_write_hosts(im, rows, error))
         goto fail;
+    /* last: the lock order is kinds, hosts, then meta */
+    if (rows->len && !vmc__fleet_bump_generation(im->fleet)) {
+        vmc__fleet_sql_fail(im->fleet, error, "recording an import batch");
+        goto fail;
+    }
     if (!vmc__store_commit(store)) {
         vmc__fleet_sql_fail(im->fleet, error, "committing an import batch");
         goto fail;

@@ -218,6 +218,8 @@ vmc_fleet_kind_free(gpointer p)
 {
     VmcFleetKind *k = p;
     g_free(k->fingerprint);
+    g_clear_pointer(&k->view, vmc__host_view_free);
+    g_clear_pointer(&k->host_model, vmc_cpu_def_unref);
     g_clear_pointer(&k->host, vmc_host_unref);
     g_free(k);
 }
@@ -229,6 +231,7 @@ vmc_fleet_close(VmcFleet *fleet)
         return;
     vmc__store_close(fleet->store);
     g_hash_table_unref(fleet->kinds);
+    g_hash_table_unref(fleet->counts);
     vmc_catalog_unref(fleet->cat);
     g_free(fleet->path);
     g_free(fleet);
@@ -256,9 +259,20 @@ static const char *const vmc_fleet_schema_v1[] = {
     NULL,
 };
 
+/* Version 2: each ABI's requirement vector (guest/abi-check.h) under the
+ * default check mode, per catalog digest — derived data, recomputed when
+ * missing, so several vmcompat versions can share one inventory. */
+static const char *const vmc_fleet_schema_v2[] = {
+    "CREATE TABLE IF NOT EXISTS abi_vector ("
+    "  abi BIGINT NOT NULL REFERENCES abi(id), catalog TEXT NOT NULL, vector TEXT NOT NULL,"
+    "  PRIMARY KEY (abi, catalog))",
+    NULL,
+};
+
 /* The steps from version N-1 to N, in order; [0] is version 1. */
 static const char *const *const vmc_fleet_migrations[] = {
     vmc_fleet_schema_v1,
+    vmc_fleet_schema_v2,
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(vmc_fleet_migrations) == VMC_FLEET_SCHEMA_VERSION);
 
@@ -362,6 +376,7 @@ vmc_fleet_open(VmcCatalog *cat, const char *db, GError **error)
     fleet->cat = vmc_catalog_ref(cat);
     fleet->path = vmc__store_display_name(db);
     fleet->kinds = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, vmc_fleet_kind_free);
+    fleet->counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, vmc__fleet_counts_free);
     if (!(fleet->store = vmc__store_open(db, error)))
         return NULL;
     if (!vmc_fleet_schema_version(fleet, &version, error))
@@ -498,17 +513,69 @@ vmc_fleet_prepare_filtered(VmcFleet *fleet, const char *head, const char *tail, 
     return st;
 }
 
+gboolean
+vmc__fleet_bump_generation(VmcFleet *fleet)
+{
+    return vmc__store_exec(fleet->store,
+                           "INSERT INTO meta (key, value) VALUES ('hosts_generation', '1') "
+                           "ON CONFLICT (key) DO UPDATE SET value = "
+                           "CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)");
+}
+
+/* The hosts' generation: bumped by every transaction that changes hosts. */
+static gboolean
+vmc_fleet_generation(VmcFleet *fleet, gint64 *ret, GError **error)
+{
+    g_autoptr(VmcStoreStmt) st = vmc__store_prepare(fleet->store,
+        "SELECT value FROM meta WHERE key = 'hosts_generation'");
+    VmcStoreStep rc;
+
+    *ret = 0;
+    if (!st)
+        return vmc__fleet_sql_fail(fleet, error, "reading the hosts' generation");
+    if ((rc = vmc__store_step(st)) == VMC_STORE_ROW)
+        *ret = g_ascii_strtoll(vmc__store_column_text(st, 0), NULL, 10);
+    else if (rc != VMC_STORE_DONE)
+        return vmc__fleet_sql_fail(fleet, error, "reading the hosts' generation");
+    return TRUE;
+}
+
+typedef struct {
+    gint64 generation;
+    GHashTable *counts;
+    GHashTable *examples;
+} VmcFleetCounts;
+
+void
+vmc__fleet_counts_free(gpointer p)
+{
+    VmcFleetCounts *c = p;
+    g_hash_table_unref(c->counts);
+    g_hash_table_unref(c->examples);
+    g_free(c);
+}
+
 GHashTable *
 vmc__fleet_kind_counts(VmcFleet *fleet, const char *where, GHashTable **ret_examples, GError **error)
 {
     g_autofree char *head = g_strdup_printf("SELECT h.kind, count(*), min(h.name%s) FROM host h",
                                             fleet->store->ops->bytewise);
-    g_autoptr(VmcStoreStmt) st = vmc_fleet_prepare_filtered(fleet, head, " GROUP BY h.kind", where, error);
+    g_autoptr(VmcStoreStmt) st = NULL;
     g_autoptr(GHashTable) counts = NULL;
     g_autoptr(GHashTable) examples = NULL;
+    VmcFleetCounts *cached = g_hash_table_lookup(fleet->counts, where ? where : "");
     VmcStoreStep rc;
+    gint64 generation;
 
-    if (!st)
+    /* a scan of every host: kept while no host changes (in any process) */
+    if (!vmc_fleet_generation(fleet, &generation, error))
+        return NULL;
+    if (cached && cached->generation == generation) {
+        if (ret_examples)
+            *ret_examples = g_hash_table_ref(cached->examples);
+        return g_hash_table_ref(cached->counts);
+    }
+    if (!(st = vmc_fleet_prepare_filtered(fleet, head, " GROUP BY h.kind", where, error)))
         return NULL;
     counts = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     examples = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
@@ -522,6 +589,11 @@ vmc__fleet_kind_counts(VmcFleet *fleet, const char *where, GHashTable **ret_exam
         vmc__fleet_sql_fail(fleet, error, "counting hosts per kind");
         return NULL;
     }
+    cached = g_new0(VmcFleetCounts, 1);
+    cached->generation = generation;
+    cached->counts = g_hash_table_ref(counts);
+    cached->examples = g_hash_table_ref(examples);
+    g_hash_table_replace(fleet->counts, g_strdup(where ? where : ""), cached);
     if (ret_examples)
         *ret_examples = g_steal_pointer(&examples);
     return g_steal_pointer(&counts);
@@ -585,7 +657,8 @@ vmc_fleet_forget_once(VmcFleet *fleet, const char *host, gboolean *retry, GError
         return vmc_fleet_abort(fleet, error, "forgetting a host");
     vmc__store_bind_int64(st, 1, kind);
     vmc__store_bind_int64(st, 2, kind);
-    if (vmc__store_step(st) != VMC_STORE_DONE || !vmc__store_commit(store))
+    if (vmc__store_step(st) != VMC_STORE_DONE || !vmc__fleet_bump_generation(fleet) ||
+        !vmc__store_commit(store))
         return vmc_fleet_abort(fleet, error, "forgetting a host");
     return TRUE;
 }
@@ -692,6 +765,27 @@ vmc__fleet_host_kind(VmcFleet *fleet, const char *name, gint64 *ret, GError **er
 
 /* ---- guests ------------------------------------------------------------------------------ */
 
+/* Record @abi's requirement vector (default check mode) under this
+ * catalog, inside the caller's transaction. */
+static gboolean
+vmc_fleet_store_vector(VmcFleet *fleet, gint64 abi_id, const VmcAbi *abi, GError **error)
+{
+    g_autoptr(VmcAbiNeeds) needs = vmc__abi_needs_new(abi, VMC_CPU_CHECK_DEFAULT);
+    g_autofree char *vector = vmc__abi_needs_vector(needs);
+    g_autoptr(VmcStoreStmt) st = vmc__store_prepare(fleet->store,
+        "INSERT INTO abi_vector (abi, catalog, vector) VALUES (?, ?, ?) "
+        "ON CONFLICT (abi, catalog) DO NOTHING");
+
+    if (!st)
+        return vmc__fleet_sql_fail(fleet, error, "storing a requirement vector");
+    vmc__store_bind_int64(st, 1, abi_id);
+    vmc__store_bind_text(st, 2, vmc_catalog_get_digest(fleet->cat));
+    vmc__store_bind_text(st, 3, vector);
+    if (vmc__store_step(st) != VMC_STORE_DONE)
+        return vmc__fleet_sql_fail(fleet, error, "storing a requirement vector");
+    return TRUE;
+}
+
 gboolean
 vmc_fleet_guest_add(VmcFleet *fleet, const char *name, const VmcAbi *abi, const char *host,
                     GError **error)
@@ -716,6 +810,10 @@ vmc_fleet_guest_add(VmcFleet *fleet, const char *name, const VmcAbi *abi, const 
         return vmc_fleet_abort(fleet, error, "storing a guest");
     abi_id = vmc__store_column_int64(st, 0);
     g_clear_pointer(&st, vmc__store_finalize);
+    if (!vmc_fleet_store_vector(fleet, abi_id, abi, error)) {
+        vmc__store_rollback(store);
+        return FALSE;
+    }
     if (!(st = vmc__store_prepare(store, "INSERT INTO guest (name, abi, host) VALUES (?, ?, ?) "
                                   "ON CONFLICT (name) DO UPDATE SET abi = excluded.abi, "
                                   "host = excluded.host")))
@@ -775,4 +873,109 @@ vmc__fleet_foreach_guest(VmcFleet *fleet, VmcFleetGuestFn fn, gpointer user_data
     if (rc != VMC_STORE_DONE)
         return vmc__fleet_sql_fail(fleet, error, "listing guests");
     return TRUE;
+}
+
+gboolean
+vmc__fleet_foreach_guest_abi(VmcFleet *fleet, VmcFleetGuestAbiFn fn, gpointer user_data, GError **error)
+{
+    g_autofree char *sql = g_strdup_printf("SELECT name, abi, host FROM guest ORDER BY name%s",
+                                           fleet->store->ops->bytewise);
+    g_autoptr(VmcStoreStmt) st = vmc__store_prepare(fleet->store, sql);
+    VmcStoreStep rc;
+
+    if (!st)
+        return vmc__fleet_sql_fail(fleet, error, "listing guests");
+    while ((rc = vmc__store_step(st)) == VMC_STORE_ROW)
+        if (!fn(vmc__store_column_text(st, 0), vmc__store_column_int64(st, 1),
+                vmc__store_column_text(st, 2), user_data))
+            return TRUE;
+    if (rc != VMC_STORE_DONE)
+        return vmc__fleet_sql_fail(fleet, error, "listing guests");
+    return TRUE;
+}
+
+GHashTable *
+vmc__fleet_abi_vectors(VmcFleet *fleet, guint *ret_computed, GError **error)
+{
+    const char *digest = vmc_catalog_get_digest(fleet->cat);
+    g_autoptr(GHashTable) out = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+    g_autoptr(GPtrArray) vectors = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(VmcStoreStmt) st = NULL;
+    VmcStoreStep rc;
+
+    if (ret_computed)
+        *ret_computed = 0;
+    if (!(st = vmc__store_prepare(fleet->store, "SELECT abi, vector FROM abi_vector WHERE catalog = ?")))
+        return vmc__fleet_sql_fail(fleet, error, "reading requirement vectors"), NULL;
+    vmc__store_bind_text(st, 1, digest);
+    while ((rc = vmc__store_step(st)) == VMC_STORE_ROW) {
+        gint64 *key = g_new(gint64, 1);
+        *key = vmc__store_column_int64(st, 0);
+        g_hash_table_insert(out, key, g_strdup(vmc__store_column_text(st, 1)));
+    }
+    if (rc != VMC_STORE_DONE)
+        return vmc__fleet_sql_fail(fleet, error, "reading requirement vectors"), NULL;
+    g_clear_pointer(&st, vmc__store_finalize);
+    /* ABIs recorded before, or under another catalog: compute them now */
+    if (!(st = vmc__store_prepare(fleet->store, "SELECT a.id, a.doc, a.fingerprint FROM abi a WHERE NOT EXISTS "
+                                  "(SELECT 1 FROM abi_vector v WHERE v.abi = a.id AND v.catalog = ?)")))
+        return vmc__fleet_sql_fail(fleet, error, "reading requirement vectors"), NULL;
+    vmc__store_bind_text(st, 1, digest);
+    while ((rc = vmc__store_step(st)) == VMC_STORE_ROW) {
+        gint64 *key = g_new(gint64, 1);
+        g_autoptr(VmcAbi) abi = vmc_abi_parse(fleet->cat, vmc__store_column_text(st, 1),
+                                              vmc__store_column_bytes(st, 1),
+                                              vmc__store_column_text(st, 2), error);
+        g_autoptr(VmcAbiNeeds) needs = NULL;
+        if (!abi) {
+            g_free(key);
+            return NULL;
+        }
+        needs = vmc__abi_needs_new(abi, VMC_CPU_CHECK_DEFAULT);
+        *key = vmc__store_column_int64(st, 0);
+        g_array_append_val(ids, *key);
+        g_ptr_array_add(vectors, vmc__abi_needs_vector(needs));
+        g_hash_table_insert(out, key, g_strdup(g_ptr_array_index(vectors, vectors->len - 1)));
+    }
+    if (rc != VMC_STORE_DONE)
+        return vmc__fleet_sql_fail(fleet, error, "reading requirement vectors"), NULL;
+    g_clear_pointer(&st, vmc__store_finalize);
+    if (ret_computed)
+        *ret_computed = ids->len;
+    /* keep them: a cache, so an inventory that cannot be written (or a
+     * concurrent writer) only costs the next run the same work */
+    if (ids->len && vmc__store_begin(fleet->store)) {
+        gboolean ok = (st = vmc__store_prepare(fleet->store,
+                           "INSERT INTO abi_vector (abi, catalog, vector) VALUES (?, ?, ?) "
+                           "ON CONFLICT (abi, catalog) DO NOTHING")) != NULL;
+        for (guint i = 0; ok && i < ids->len; i++) {
+            vmc__store_reset(st);
+            vmc__store_bind_int64(st, 1, g_array_index(ids, gint64, i));
+            vmc__store_bind_text(st, 2, digest);
+            vmc__store_bind_text(st, 3, g_ptr_array_index(vectors, i));
+            ok = vmc__store_step(st) == VMC_STORE_DONE;
+        }
+        g_clear_pointer(&st, vmc__store_finalize);
+        if (!ok || !vmc__store_commit(fleet->store)) {
+            g_debug("fleet inventory %s: requirement vectors not kept: %s", fleet->path,
+                    vmc__store_errmsg(fleet->store));
+            vmc__store_rollback(fleet->store);
+        }
+    }
+    return g_steal_pointer(&out);
+}
+
+VmcHostView *
+vmc__fleet_kind_view(VmcFleet *fleet, gint64 kind, GError **error)
+{
+    const VmcHost *host = vmc__fleet_kind_host(fleet, kind, error);
+    VmcFleetKind *k;
+
+    if (!host)
+        return NULL;
+    k = g_hash_table_lookup(fleet->kinds, &kind);
+    if (!k->view)
+        k->view = vmc__host_view_new(fleet->cat, host);
+    return k->view;
 }

@@ -208,11 +208,12 @@ vmc_view_machine(const VmcHostView *view, const VmcMachineType *mt, const char *
 static gboolean
 vmc_view_feature_unknown(VmcHostView *view, const VmcRelease *hrel, guint id, const char **since)
 {
-    const char *n = vmc_feature_get_name(vmc_catalog_feature(view->cat, view->arch, id));
+    const char *n;
     gboolean no;
 
     if (!since && hrel == &view->rel && vmc_feature_set_has(&view->fk_done, id))
         return vmc_feature_set_has(&view->fk_no, id);
+    n = vmc_feature_get_name(vmc_catalog_feature(view->cat, view->arch, id));
     no = vmc_release_knows_feature(view->cat, view->arch, hrel, n, since) == VMC_RELEASE_KNOWS_NO;
     if (hrel == &view->rel) {
         vmc_feature_set_add(&view->fk_done, id);
@@ -284,6 +285,8 @@ typedef struct {
     const char *name;        /* capability, tunable, model, feature; borrowed */
     const char *value;       /* the tunable's value */
     guint id;                /* FEATURE */
+    gboolean has_since;      /* TUNABLE_SINCE: the tunable's first release, parsed */
+    VmcRelease since;
 } VmcNeed;
 
 struct _VmcAbiNeeds {
@@ -397,6 +400,8 @@ vmc__abi_needs_new(const VmcAbi *abi, VmcCpuCheck mode)
         vmc_need_last(n)->t = t;
         vmc_need_last(n)->name = at->name;
         vmc_need_last(n)->value = at->value;
+        vmc_need_last(n)->has_since = vmc_tunable_get_since(t) &&
+                                      vmc_release_parse(vmc_tunable_get_since(t), &vmc_need_last(n)->since, NULL);
     }
     if (abi->updated) {
         const char *model = vmc__abi_model_name(abi->updated);
@@ -473,11 +478,13 @@ vmc_check_cpu(const VmcAbiNeeds *n, const VmcHostView *view, VmcVerdict *v)
         g_autofree char *list = NULL;
         const char *why;
         VmcSeverity sev;
-        vmc_feature_set_clear(&part);
-        for (guint id = 0; id < VMC_FEATURE_SET_BITS; id++)
-            if (vmc_feature_set_has(&missing, id) && vmc_cpu_judge_asked(&n->judge, id) == !pass)
-                vmc_feature_set_add(&part, id);
-        if (vmc_feature_set_is_empty(&part))
+        if (n->judge.all_asked)
+            part = missing;
+        else if (pass == 0)
+            vmc_feature_set_and(&part, &missing, &n->judge.asked);
+        else
+            vmc_feature_set_andnot(&part, &missing, &n->judge.asked);
+        if ((n->judge.all_asked && pass == 1) || vmc_feature_set_is_empty(&part))
             continue;
         sev = vmc_cpu_judge(&n->judge, !pass, &why);
         list = vmc__catalog_format_set(n->cat, n->arch, &part);
@@ -556,7 +563,8 @@ vmc__abi_needs_check(const VmcAbiNeeds *n, VmcHostView *view)
                 vmc_check_capability(n, view, need, v);
             break;
         case VMC_NEED_TUNABLE_SINCE:
-            if (!vmc__tunable_after(need->t, hrel))
+            /* vmc__tunable_after, with the release parsed once */
+            if (!need->has_since || vmc_release_compare(&need->since, hrel) <= 0)
                 break;
             if (need->sev == VMC_SEVERITY_NOTE)
                 vmc_verdict_add(v, VMC_SEVERITY_NOTE, "tunable-absent", need->name,

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "catalog/catalog-private.h"
+#include "migrate/migrate-private.h"
 #include <vmcompat/migrate.h>
 
 static gboolean
@@ -12,19 +13,13 @@ vmc_migrate_release(const VmcHost *host, VmcRelease *ret)
     return v && vmc_release_parse(v, ret, NULL);
 }
 
-VmcVerdict *
-vmc_migrate_check(const VmcAbi *abi, const VmcHost *src, const VmcHost *dst, VmcCpuCheck mode)
+void
+vmc__migrate_check_add(VmcVerdict *v, const VmcAbi *abi, const VmcHost *src,
+                       const VmcVerdict *at_src, const VmcHost *dst)
 {
-    VmcVerdict *v;
-    g_autoptr(VmcVerdict) at_src = NULL;
-    const VmcReason *bad;
+    const VmcReason *bad = vmc_verdict_first_error(at_src);
     VmcRelease srel, drel;
 
-    g_return_val_if_fail(abi && src && dst, vmc_verdict_new());
-    v = vmc_abi_check_mode(abi, dst, mode);
-    /* the guest must be what runs on the source: resolved there, exactly */
-    at_src = vmc_abi_check(abi, src);
-    bad = vmc_verdict_first_error(at_src);
     if (bad)
         vmc_verdict_add(v, VMC_SEVERITY_WARNING, "source-mismatch", bad->subject,
                         "the ABI does not run on the source host %s as resolved (%s); "
@@ -36,6 +31,19 @@ vmc_migrate_check(const VmcAbi *abi, const VmcHost *src, const VmcHost *dst, Vmc
                         "QEMU %u.%u to the older QEMU %u.%u: QEMU migrates backwards only "
                         "with a machine type both have (here %s)",
                         srel.major, srel.minor, drel.major, drel.minor, vmc_abi_get_machine(abi));
+}
+
+VmcVerdict *
+vmc_migrate_check(const VmcAbi *abi, const VmcHost *src, const VmcHost *dst, VmcCpuCheck mode)
+{
+    VmcVerdict *v;
+    g_autoptr(VmcVerdict) at_src = NULL;
+
+    g_return_val_if_fail(abi && src && dst, vmc_verdict_new());
+    v = vmc_abi_check_mode(abi, dst, mode);
+    /* the guest must be what runs on the source: resolved there, exactly */
+    at_src = vmc_abi_check(abi, src);
+    vmc__migrate_check_add(v, abi, src, at_src, dst);
     return v;
 }
 

@@ -963,15 +963,21 @@ test_schema(gconstpointer data)
     st = vmc__store_prepare(fleet->store, "SELECT value FROM meta WHERE key = 'schema_version'");
     g_assert_nonnull(st);
     g_assert_cmpint(vmc__store_step(st), ==, VMC_STORE_ROW);
-    g_assert_cmpstr(vmc__store_column_text(st, 0), ==, "1");
+    g_assert_cmpint(g_ascii_strtoll(vmc__store_column_text(st, 0), NULL, 10), ==, VMC_FLEET_SCHEMA_VERSION);
     g_clear_pointer(&st, vmc__store_finalize);
 
     /* a newer vmcompat wrote it: refused */
-    g_assert_true(vmc__store_exec(fleet->store, "UPDATE meta SET value = '2' WHERE key = 'schema_version'"));
-    g_clear_pointer(&fleet, vmc_fleet_close);
-    g_assert_null(vmc_fleet_open(vmc_test_catalog(), db, &error));
-    g_assert_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED);
-    g_assert_nonnull(strstr(error->message, "schema version 2 is newer than this vmcompat's (1)"));
+    {
+        g_autofree char *sql = g_strdup_printf("UPDATE meta SET value = '%d' WHERE key = 'schema_version'",
+                                               VMC_FLEET_SCHEMA_VERSION + 1);
+        g_autofree char *want = g_strdup_printf("schema version %d is newer than this vmcompat's (%d)",
+                                                VMC_FLEET_SCHEMA_VERSION + 1, VMC_FLEET_SCHEMA_VERSION);
+        g_assert_true(vmc__store_exec(fleet->store, sql));
+        g_clear_pointer(&fleet, vmc_fleet_close);
+        g_assert_null(vmc_fleet_open(vmc_test_catalog(), db, &error));
+        g_assert_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED);
+        g_assert_nonnull(strstr(error->message, want));
+    }
     g_clear_error(&error);
 }
 
@@ -1236,6 +1242,152 @@ remove_dir(const char *dir)
     g_rmdir(dir);
 }
 
+/* Kind counts are kept between answers, and follow a change made through
+ * another connection (another process, another management node). */
+static void
+test_counts_follow_changes(gconstpointer data)
+{
+    Backend b = *(const Backend *) data;
+    g_autofree char *db = test_db(b);
+    g_autoptr(VmcFleet) fleet = NULL, other = NULL;
+    g_autofree char *path = NULL, *path2 = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GHashTable) c1 = NULL, c2 = NULL, c3 = NULL, c4 = NULL;
+    VmcFleetImportStats st;
+
+    if (!db)
+        return;
+    fleet = test_open(db);
+    other = test_open(db);
+    {
+        g_autofree char *a = host_line(0, "a", NULL, "west", NULL);
+        g_autofree char *b2 = host_line(0, "b", NULL, "west", NULL);
+        g_autofree char *c = host_line(3, "c", NULL, "east", NULL);
+        const char *const lines[] = { a, b2, c, NULL };
+        const char *const more[] = { c, NULL };
+        path = write_jsonl("counts", lines);
+        path2 = write_jsonl("counts-again", more);
+    }
+    VMC_ASSERT_OK(import_files(fleet, path, 0, &st, &error), error);
+    c1 = vmc__fleet_kind_counts(fleet, NULL, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(g_hash_table_size(c1), ==, 2);
+    /* unchanged: the same (kept) answer */
+    c2 = vmc__fleet_kind_counts(fleet, NULL, NULL, &error);
+    g_assert_true(c1 == c2);
+    /* an import that changes nothing keeps it too */
+    VMC_ASSERT_OK(import_files(other, path2, 0, &st, &error), error);
+    ASSERT_STATS(st, 0, 0, 1, 0);
+    g_clear_pointer(&c2, g_hash_table_unref);
+    c2 = vmc__fleet_kind_counts(fleet, NULL, NULL, &error);
+    g_assert_true(c1 == c2);
+    /* another connection forgets a host: counted again */
+    VMC_ASSERT_OK(vmc_fleet_forget(other, "c", &error), error);
+    c3 = vmc__fleet_kind_counts(fleet, NULL, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_true(c3 != c1);
+    g_assert_cmpuint(g_hash_table_size(c3), ==, 1);
+    /* and imports one back, under a filter */
+    VMC_ASSERT_OK(import_files(other, path2, 0, &st, &error), error);
+    c4 = vmc__fleet_kind_counts(fleet, "cluster=east", NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(g_hash_table_size(c4), ==, 1);
+    {
+        g_autoptr(GArray) rungs = vmc_fleet_ladder(fleet, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(g_array_index(rungs, VmcFleetRung, 0).n_total, ==, 3);
+    }
+}
+
+/* Requirement vectors: kept when a guest is recorded, recomputed for ABIs
+ * without one under this catalog (an older inventory, another vmcompat). */
+static void
+test_vectors(gconstpointer data)
+{
+    Backend b = *(const Backend *) data;
+    g_autofree char *db = test_db(b);
+    g_autoptr(VmcFleet) fleet = NULL, mapped = NULL;
+    g_autofree char *path = NULL, *abi_path = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcAbi) abi = NULL;
+    g_autoptr(GHashTable) v1 = NULL, v2 = NULL, v3 = NULL;
+    g_autoptr(VmcAbiNeeds) needs = NULL;
+    g_autofree char *want = NULL;
+    VmcFleetImportStats st;
+    guint computed = 99;
+    GHashTableIter it;
+    gpointer val;
+
+    if (!db)
+        return;
+    fleet = test_open(db);
+    {
+        g_autofree char *a = host_line(5, "node1", NULL, NULL, NULL);
+        const char *const lines[] = { a, NULL };
+        path = write_jsonl("vectors", lines);
+    }
+    VMC_ASSERT_OK(import_files(fleet, path, 0, &st, &error), error);
+    abi_path = vmc_test_source_path("tests", "data", "abis", "plain-q35-jammy.json", NULL);
+    abi = vmc_abi_load(vmc_test_catalog(), abi_path, &error);
+    g_assert_no_error(error);
+    VMC_ASSERT_OK(vmc_fleet_guest_add(fleet, "vm1", abi, "node1", &error), error);
+    needs = vmc__abi_needs_new(abi, VMC_CPU_CHECK_DEFAULT);
+    want = vmc__abi_needs_vector(needs);
+    g_assert_true(g_str_has_suffix(want, "\n"));
+    /* kept by guest add */
+    v1 = vmc__fleet_abi_vectors(fleet, &computed, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(computed, ==, 0);
+    g_assert_cmpuint(g_hash_table_size(v1), ==, 1);
+    g_hash_table_iter_init(&it, v1);
+    g_assert_true(g_hash_table_iter_next(&it, NULL, &val));
+    g_assert_cmpstr(val, ==, want);
+    /* gone (an inventory of schema 1): computed, kept, not computed again */
+    g_assert_true(vmc__store_exec(fleet->store, "DELETE FROM abi_vector"));
+    v2 = vmc__fleet_abi_vectors(fleet, &computed, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(computed, ==, 1);
+    g_clear_pointer(&v2, g_hash_table_unref);
+    v2 = vmc__fleet_abi_vectors(fleet, &computed, &error);
+    g_assert_cmpuint(computed, ==, 0);
+    g_hash_table_iter_init(&it, v2);
+    g_assert_true(g_hash_table_iter_next(&it, NULL, &val));
+    g_assert_cmpstr(val, ==, want);
+    /* another catalog (an overlay adds a model): its own vectors, beside these */
+    {
+        g_autofree char *dir = g_build_filename(test_dir, "overlay", "cpu", "x86_64", NULL);
+        g_autofree char *models = g_build_filename(dir, "models.json", NULL);
+        g_autofree char *top = g_build_filename(test_dir, "overlay", NULL);
+        const char *dirs[] = { top, NULL };
+        g_autoptr(VmcCatalog) cat = NULL;
+        g_mkdir_with_parents(dir, 0755);
+        g_assert_true(g_file_set_contents(models,
+            "{\"format\":1,\"arch\":\"x86_64\",\"models\":[{\"name\":\"Corp-Base-v1\","
+            "\"vendor\":\"Intel\",\"features\":[\"fpu\",\"sse4_2\"]}]}", -1, NULL));
+        cat = vmc_catalog_load(dirs, VMC_CATALOG_NO_OVERLAYS, &error);
+        g_assert_no_error(error);
+        g_assert_cmpstr(vmc_catalog_get_digest(cat), !=, vmc_catalog_get_digest(vmc_test_catalog()));
+        mapped = vmc_fleet_open(cat, db, &error);
+        g_assert_no_error(error);
+    }
+    v3 = vmc__fleet_abi_vectors(mapped, &computed, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(computed, ==, 1);
+    g_clear_pointer(&v2, g_hash_table_unref);
+    v2 = vmc__fleet_abi_vectors(fleet, &computed, &error);
+    g_assert_cmpuint(computed, ==, 0);
+    g_clear_pointer(&v3, g_hash_table_unref);
+    v3 = vmc__fleet_abi_vectors(mapped, &computed, &error);
+    g_assert_cmpuint(computed, ==, 0);
+    /* an ABI this catalog cannot read: a clear error naming it */
+    g_clear_pointer(&mapped, vmc_fleet_close);
+    mapped = vmc_fleet_open(vmc_test_cpu_map_catalog(), db, &error);
+    g_assert_no_error(error);
+    g_assert_null(vmc__fleet_abi_vectors(mapped, &computed, &error));
+    g_assert_nonnull(error);
+    g_assert_nonnull(strstr(error->message, vmc_abi_get_fingerprint(abi)));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1249,6 +1401,8 @@ main(int argc, char **argv)
         { "forget", test_forget },
         { "guests", test_guests },
         { "schema", test_schema },
+        { "counts-follow-changes", test_counts_follow_changes },
+        { "vectors", test_vectors },
         { "bad-lines", test_bad_lines },
     };
     g_autoptr(GError) error = NULL;

@@ -332,12 +332,90 @@ test_import_idempotent(Fixture *f, gconstpointer data)
     (void) data;
 }
 
+/* Pools: every recorded guest sits in the pool whose kinds are exactly
+ * those where vmc_abi_check_mode passes on the host's own document — under
+ * the ABIs' own check mode (requirement vectors kept in the inventory) and
+ * under full (vectors computed for the call). */
+static void
+test_pools_property(Fixture *f, gconstpointer data)
+{
+    VmcCatalog *cat = vmc_test_catalog();
+    g_autoptr(GHashTable) abis = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                       (GDestroyNotify) vmc_abi_unref);
+    g_autoptr(GHashTable) kind_doc = g_hash_table_new(g_int64_hash, g_int64_equal);
+    g_autoptr(GArray) hosts = NULL;
+    g_autoptr(GError) error = NULL;
+    guint recorded = 0, placed = 0;
+
+    hosts = vmc_fleet_hosts(f->fleet, NULL, &error);
+    g_assert_no_error(error);
+    for (guint i = 0; i < hosts->len; i++) {
+        const VmcFleetHost *h = &g_array_index(hosts, VmcFleetHost, i);
+        g_hash_table_insert(kind_doc, (gpointer) &h->kind, g_hash_table_lookup(f->host_docs, h->name));
+    }
+    /* every guest, resolved on every third host */
+    for (guint g = 0; g < f->guests->len; g++)
+        for (guint h = g % 3; h < f->host_names->len; h += 3) {
+            const char *name = g_ptr_array_index(f->host_names, h);
+            VmcAbi *abi = vmc_guest_resolve(cat, g_ptr_array_index(f->guests, g),
+                                            g_hash_table_lookup(f->host_docs, name), NULL, NULL);
+            g_autofree char *gname = g_strdup_printf("g%u-%s", g, name);
+            if (!abi)
+                continue;
+            g_assert_true(vmc_fleet_guest_add(f->fleet, gname, abi, name, &error));
+            g_assert_no_error(error);
+            g_hash_table_insert(abis, g_steal_pointer(&gname), abi);
+            recorded++;
+        }
+    g_assert_cmpuint(recorded, >, 100);
+    for (VmcCpuCheck mode = VMC_CPU_CHECK_DEFAULT; mode <= VMC_CPU_CHECK_FULL;
+         mode = mode == VMC_CPU_CHECK_DEFAULT ? VMC_CPU_CHECK_FULL : mode + 1) {
+        g_autoptr(GArray) pools = vmc_fleet_pools(f->fleet, NULL, mode, &error);
+        guint seen = 0;
+        g_assert_no_error(error);
+        g_assert_cmpuint(pools->len, >, 1);
+        for (guint p = 0; p < pools->len; p++) {
+            const VmcFleetPool *pool = &g_array_index(pools, VmcFleetPool, p);
+            for (guint i = 0; i < pool->guests->len; i++) {
+                const VmcAbi *abi = g_hash_table_lookup(abis, g_ptr_array_index(pool->guests, i));
+                GHashTableIter it;
+                gpointer k, doc;
+                guint n_ok = 0;
+                g_assert_nonnull(abi);
+                g_hash_table_iter_init(&it, kind_doc);
+                while (g_hash_table_iter_next(&it, &k, &doc)) {
+                    g_autoptr(VmcVerdict) v = vmc_abi_check_mode(abi, doc, mode);
+                    gboolean in_pool = FALSE;
+                    for (guint j = 0; j < pool->kinds->len; j++)
+                        in_pool = in_pool || g_array_index(pool->kinds, gint64, j) == *(gint64 *) k;
+                    if (in_pool != vmc_verdict_ok(v))
+                        g_error("guest %s, kind %" G_GINT64_FORMAT ", mode %d: pool says %s, the check %s",
+                                (const char *) g_ptr_array_index(pool->guests, i), *(gint64 *) k, mode,
+                                in_pool ? "runs" : "does not run", vmc_verdict_ok(v) ? "runs" : "does not");
+                    n_ok += in_pool;
+                }
+                g_assert_cmpuint(n_ok, ==, pool->kinds->len);
+                seen++;
+            }
+        }
+        g_assert_cmpuint(seen, ==, recorded);
+        placed += pools->len;
+        if (mode == VMC_CPU_CHECK_FULL)
+            break;
+    }
+    g_test_message("%u guests in %u pools (default and full check) agree with the single-host check",
+                   recorded, placed);
+    (void) data;
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add("/fleet/property/where-equals-single-host", Fixture, NULL, fixture_setup,
                test_property, fixture_teardown);
+    g_test_add("/fleet/property/pools-equal-single-host", Fixture, NULL, fixture_setup,
+               test_pools_property, fixture_teardown);
     g_test_add("/fleet/baseline", Fixture, NULL, fixture_setup, test_baseline, fixture_teardown);
     g_test_add("/fleet/import", Fixture, NULL, fixture_setup, test_import_idempotent, fixture_teardown);
     return g_test_run();
