@@ -88,12 +88,44 @@ void vmc_fleet_host_clear(VmcFleetHost *h);
 /**
  * vmc_fleet_hosts:
  * @where: (nullable): a filter — "cluster=C", "host=GLOB", "label.K=V",
- *     "kind=N", several joined with ","
+ *     "kind=N", "vendor=V", "arch=A", several joined with "," (all must
+ *     hold). V is the CPU vendor recorded for the host's kind ("Intel",
+ *     "AMD"; s390x kinds record none), compared without regard to ASCII
+ *     case; a CPUID vendor string ("GenuineIntel") means its vendor. An
+ *     unknown vendor matches no host. A is "x86_64" or "s390x" (or another
+ *     spelling vmc_arch_from_string accepts); an unknown arch is an error.
  *
- * Returns: (element-type VmcFleetHost): the hosts, by name.
+ * Returns: (element-type VmcFleetHost): the hosts, by name; NULL with
+ *     @error set (VMC_ERROR_PARSE naming the bad part of @where).
  */
 GArray *vmc_fleet_hosts(VmcFleet *fleet, const char *where, GError **error);
 guint vmc_fleet_count_kinds(VmcFleet *fleet);
+
+/* The hosts of one architecture and CPU vendor. */
+typedef struct {
+    char *arch;              /* "x86_64" */
+    char *vendor;            /* "Intel"; NULL: the kinds record none (s390x) */
+    guint n_hosts;
+    guint n_kinds;
+} VmcFleetVendor;
+void vmc_fleet_vendor_clear(VmcFleetVendor *v);
+
+/**
+ * vmc_fleet_vendors:
+ * @fleet: the inventory
+ * @where: (nullable): a filter, as vmc_fleet_hosts takes
+ * @error: return location for a #GError
+ *
+ * The (arch, CPU vendor) pairs of the hosts matching @where — a selection
+ * with more than one has no baseline CPU.
+ *
+ * Returns: (transfer full) (element-type VmcFleetVendor): most hosts first
+ *     (then by arch and vendor, no vendor last); empty when no host
+ *     matches; NULL with @error set.
+ *
+ * Since: 0.1
+ */
+GArray *vmc_fleet_vendors(VmcFleet *fleet, const char *where, GError **error);
 
 /* Record a guest instance (its resolved ABI, deduplicated by fingerprint)
  * and the host it runs on (NULL: none). */

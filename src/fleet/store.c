@@ -431,10 +431,27 @@ vmc__fleet_kind_host(VmcFleet *fleet, gint64 kind, GError **error)
 
 /* ---- filters ------------------------------------------------------------------------ */
 
-/* "cluster=C,host=GLOB,label.K=V,kind=N" → SQL conditions on host h, with
- * the values to bind in order. The same filter means the same hosts on
- * both backends: a glob is SQLite's GLOB (a POSIX regex on PostgreSQL),
- * label values are strings (the import refuses others). */
+/* The vendor name a --where vendor=V means: a CPUID vendor string
+ * ("GenuineIntel") is its catalog name ("Intel"); anything else is
+ * compared as it is, without regard to ASCII case (transfer full). */
+static char *
+vmc_fleet_filter_vendor(VmcFleet *fleet, const char *value)
+{
+    for (VmcArch arch = 0; arch < VMC_ARCH_N; arch++) {
+        const char *name = vmc_catalog_vendor_name(fleet->cat, arch, value);
+        if (name)
+            return g_ascii_strdown(name, -1);
+    }
+    return g_ascii_strdown(value, -1);
+}
+
+/* "cluster=C,host=GLOB,label.K=V,kind=N,vendor=V,arch=A" → SQL conditions
+ * on host h, with the values to bind in order. The same filter means the
+ * same hosts on both backends: a glob is SQLite's GLOB (a POSIX regex on
+ * PostgreSQL), label values are strings (the import refuses others), a
+ * vendor is folded to lower case in ASCII only (SQLite's lower(), and
+ * PostgreSQL's under the "C" collation). Vendor and arch are the kind's
+ * columns, asked through a sub-select (a few hundred kinds). */
 static gboolean
 vmc_fleet_filter(VmcFleet *fleet, const char *where, GString *sql, GPtrArray *binds, GError **error)
 {
@@ -451,8 +468,8 @@ vmc_fleet_filter(VmcFleet *fleet, const char *where, GString *sql, GPtrArray *bi
         const char *value = eq ? eq + 1 : NULL;
 
         if (!eq || !*key) {
-            g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
-                        "--where '%s': expected KEY=VALUE (cluster=C, host=GLOB, label.K=V, kind=N)", *p);
+            g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "--where '%s': expected KEY=VALUE "
+                        "(cluster=C, host=GLOB, label.K=V, kind=N, vendor=V, arch=A)", *p);
             return FALSE;
         }
         if (g_str_equal(key, "cluster")) {
@@ -475,6 +492,19 @@ vmc_fleet_filter(VmcFleet *fleet, const char *where, GString *sql, GPtrArray *bi
             }
             g_string_append(sql, " AND h.kind = CAST(? AS BIGINT)");
             g_ptr_array_add(binds, g_strdup(value));
+        } else if (g_str_equal(key, "vendor")) {
+            g_string_append_printf(sql, " AND h.kind IN (SELECT id FROM kind "
+                                   "WHERE lower(vendor%s) = ?)", ops->bytewise);
+            g_ptr_array_add(binds, vmc_fleet_filter_vendor(fleet, value));
+        } else if (g_str_equal(key, "arch")) {
+            VmcArch arch = vmc_arch_from_string(value);
+            if (arch == VMC_ARCH_N) {
+                g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                            "--where '%s': unknown arch '%s' (x86_64, s390x)", *p, value);
+                return FALSE;
+            }
+            g_string_append(sql, " AND h.kind IN (SELECT id FROM kind WHERE arch = ?)");
+            g_ptr_array_add(binds, g_strdup(vmc_arch_to_string(arch)));
         } else if (g_str_has_prefix(key, "label.") && key[6]) {
             if (strchr(key + 6, '"')) {
                 g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "--where '%s': a label name "
@@ -486,7 +516,8 @@ vmc_fleet_filter(VmcFleet *fleet, const char *where, GString *sql, GPtrArray *bi
             g_ptr_array_add(binds, g_strdup(value));
         } else {
             g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
-                        "--where '%s': unknown key '%s' (cluster, host, label.K, kind)", *p, key);
+                        "--where '%s': unknown key '%s' (cluster, host, label.K, kind, vendor, arch)",
+                        *p, key);
             return FALSE;
         }
     }
@@ -739,6 +770,63 @@ vmc_fleet_count_kinds(VmcFleet *fleet)
     if (st && vmc__store_step(st) == VMC_STORE_ROW)
         return (guint) vmc__store_column_int64(st, 0);
     return 0;
+}
+
+void
+vmc_fleet_vendor_clear(VmcFleetVendor *v)
+{
+    g_free(v->arch);
+    g_free(v->vendor);
+}
+
+/* Most hosts first, then arch, then vendor (none last): the same order on
+ * both backends, whose NULLs sort differently. */
+static gint
+vmc_fleet_vendor_cmp(gconstpointer a, gconstpointer b)
+{
+    const VmcFleetVendor *x = a, *y = b;
+    gint c;
+
+    if (x->n_hosts != y->n_hosts)
+        return x->n_hosts > y->n_hosts ? -1 : 1;
+    if ((c = strcmp(x->arch, y->arch)))
+        return c;
+    if (!x->vendor || !y->vendor)
+        return !x->vendor - !y->vendor;
+    return strcmp(x->vendor, y->vendor);
+}
+
+GArray *
+vmc_fleet_vendors(VmcFleet *fleet, const char *where, GError **error)
+{
+    g_autoptr(VmcStoreStmt) st = NULL;
+    g_autoptr(GArray) rows = NULL;
+    VmcStoreStep rc;
+
+    g_return_val_if_fail(fleet != NULL, NULL);
+    st = vmc_fleet_prepare_filtered(fleet,
+                                    "SELECT k.arch, k.vendor, count(*), count(DISTINCT h.kind) "
+                                    "FROM host h JOIN kind k ON k.id = h.kind",
+                                    " GROUP BY k.arch, k.vendor", where, error);
+    if (!st)
+        return NULL;
+    rows = g_array_new(FALSE, TRUE, sizeof(VmcFleetVendor));
+    g_array_set_clear_func(rows, (GDestroyNotify) vmc_fleet_vendor_clear);
+    while ((rc = vmc__store_step(st)) == VMC_STORE_ROW) {
+        VmcFleetVendor v = {
+            .arch = g_strdup(vmc__store_column_text(st, 0)),
+            .vendor = g_strdup(vmc__store_column_text(st, 1)),
+            .n_hosts = (guint) vmc__store_column_int64(st, 2),
+            .n_kinds = (guint) vmc__store_column_int64(st, 3),
+        };
+        g_array_append_val(rows, v);
+    }
+    if (rc != VMC_STORE_DONE) {
+        vmc__fleet_sql_fail(fleet, error, "counting hosts per CPU vendor");
+        return NULL;
+    }
+    g_array_sort(rows, vmc_fleet_vendor_cmp);
+    return g_steal_pointer(&rows);
 }
 
 /* The kind id of a host by name. */

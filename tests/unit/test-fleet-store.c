@@ -7,7 +7,9 @@
  *  - kinds: hosts differing only in name, kernel patch level, notes,
  *    source, QEMU binary or array order share a kind; a CPU feature or a
  *    kernel release makes a new one; the 08f895a fingerprints hold;
- *  - filters: cluster, host globs, label.K, kind, and their errors;
+ *  - filters: cluster, host globs, label.K, kind, vendor (any ASCII case,
+ *    CPUID strings; non-ASCII folds the same on both), arch, and their
+ *    errors; the vendors of a selection;
  *  - forget (the kind goes with its last host), guests add/get;
  *  - schema: created at version 1, a newer one refused, an 08f895a SQLite
  *    inventory still read (its hosts re-import unchanged);
@@ -736,6 +738,71 @@ check_filter(VmcFleet *fleet, Backend b, const char *where, const char *want)
                 got, want);
 }
 
+/* vmc_fleet_vendors of @where as "arch vendor hosts/kinds; ..." */
+static char *
+vendor_rows(VmcFleet *fleet, const char *where)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GArray) rows = vmc_fleet_vendors(fleet, where, &error);
+    g_autoptr(GString) s = g_string_new(NULL);
+
+    g_assert_no_error(error);
+    for (guint i = 0; i < rows->len; i++) {
+        const VmcFleetVendor *v = &g_array_index(rows, VmcFleetVendor, i);
+        g_string_append_printf(s, "%s%s %s %u/%u", i ? "; " : "", v->arch,
+                               v->vendor ? v->vendor : "-", v->n_hosts, v->n_kinds);
+    }
+    return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+/* Vendors and arches on test_filters' inventory, plus an s390x host (its
+ * kind records no vendor) and a vendor outside ASCII, which both backends
+ * fold in ASCII only. */
+static void
+test_filters_vendors(VmcFleet *fleet, Backend b)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *s390x = vmc_test_source_path("tests", "data", "hosts", "s390x-kernel-6.1.json",
+                                                  NULL);
+    g_autofree char *path = NULL, *rows = NULL;
+    VmcFleetImportStats st;
+
+#define CHECK(where, want) check_filter(fleet, b, where, want)
+    rows = vendor_rows(fleet, NULL);
+    g_assert_cmpstr(rows, ==, "x86_64 Intel 4/2; x86_64 AMD 2/1");
+    g_clear_pointer(&rows, g_free);
+
+    VMC_ASSERT_OK(import_files(fleet, s390x, 0, &st, &error), error);
+    {
+        json_object *doc = scenario_doc(5), *cpu;
+        g_autofree char *line = NULL;
+        const char *lines[] = { NULL, NULL };
+        json_object_object_add(doc, "name", json_object_new_string("exotic"));
+        json_object_object_get_ex(doc, "cpu", &cpu);
+        /* Ëxotic */
+        json_object_object_add(cpu, "vendor", json_object_new_string("\xc3\x8bxotic"));
+        line = g_strdup(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+        json_object_put(doc);
+        lines[0] = line;
+        path = write_jsonl("filters-vendors", lines);
+    }
+    VMC_ASSERT_OK(import_files(fleet, path, 0, &st, &error), error);
+    CHECK("arch=s390x", "bookworm-kvm-z.example.org");
+    CHECK("arch=s390", "bookworm-kvm-z.example.org");
+    CHECK("vendor=IBM", "");
+    CHECK("vendor=Intel", "Web4.dc2 web1.dc1 web2.dc1 x.y*z");
+    CHECK("vendor=\xc3\x8bxotic", "exotic");
+    CHECK("vendor=\xc3\x8bXOTIC", "exotic");
+    CHECK("vendor=\xc3\xabxotic", "");      /* ëxotic: not an ASCII letter */
+#undef CHECK
+    rows = vendor_rows(fleet, NULL);
+    g_assert_cmpstr(rows, ==,
+                    "x86_64 Intel 4/2; x86_64 AMD 2/1; s390x - 1/1; x86_64 \xc3\x8bxotic 1/1");
+    g_clear_pointer(&rows, g_free);
+    rows = vendor_rows(fleet, "cluster=nope");
+    g_assert_cmpstr(rows, ==, "");
+}
+
 static void
 test_filters(gconstpointer data)
 {
@@ -752,6 +819,8 @@ test_filters(gconstpointer data)
         { "host=web[12", "'[' without its ']'" },
         { "kind=abc", "a kind is a number" },
         { "label.a\"b=1", "cannot contain '\"'" },
+        { "arch=arm", "unknown arch 'arm'" },
+        { "rack=1", "(cluster, host, label.K, kind, vendor, arch)" },
     };
 
     if (!db)
@@ -797,6 +866,22 @@ test_filters(gconstpointer data)
         k = g_strdup_printf("kind=%" G_GINT64_FORMAT ",cluster=test", find_host(all, "x.y*z")->kind);
         CHECK(k, "Web4.dc2");
     }
+    /* the kind's CPU vendor (as recorded: "Intel", "AMD"), any ASCII case,
+     * or its CPUID vendor string; an unknown vendor matches nothing */
+    CHECK("vendor=AMD", "db1.dc1 web3.dc2");
+    CHECK("vendor=amd", "db1.dc1 web3.dc2");
+    CHECK("vendor=AuthenticAMD", "db1.dc1 web3.dc2");
+    CHECK("vendor=Intel", "Web4.dc2 web1.dc1 web2.dc1 x.y*z");
+    CHECK("vendor=GenuineIntel", "Web4.dc2 web1.dc1 web2.dc1 x.y*z");
+    CHECK("vendor=iNTEL,cluster=prod", "web1.dc1 web2.dc1");
+    CHECK("cluster=test,vendor=intel", "Web4.dc2");
+    CHECK("vendor=Intel,vendor=AMD", "");
+    CHECK("vendor=IBM", "");
+    CHECK("vendor=", "");
+    CHECK("vendor=Int*", "");
+    CHECK("arch=x86_64", "Web4.dc2 db1.dc1 web1.dc1 web2.dc1 web3.dc2 x.y*z");
+    CHECK("arch=x86,vendor=amd", "db1.dc1 web3.dc2");
+    CHECK("arch=s390x", "");
 #undef CHECK
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autoptr(GArray) none = vmc_fleet_hosts(fleet, bad[i][0], &error);
@@ -816,6 +901,7 @@ test_filters(gconstpointer data)
         g_assert_cmpuint(GPOINTER_TO_UINT(g_hash_table_lookup(counts, &web)), ==, 2);
         g_assert_cmpstr(g_hash_table_lookup(examples, &web), ==, "web1.dc1");
     }
+    test_filters_vendors(fleet, b);
 }
 
 /* ---- forget, guests ------------------------------------------------------------------------ */

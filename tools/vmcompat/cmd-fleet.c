@@ -9,12 +9,15 @@
 static const char fleet_db_help[] =
     "The inventory: --db FILE (SQLite, created on first use) or --db postgresql://...\n"
     "(a PostgreSQL database several management nodes share), else $VMCOMPAT_FLEET_DB.\n"
-    "Filters (--where): cluster=C, host=GLOB, label.K=V, kind=N, joined with ','.\n";
+    "Filters (--where): cluster=C, host=GLOB, label.K=V, kind=N, vendor=V (the CPU vendor:\n"
+    "Intel, AMD, any case, or GenuineIntel...), arch=A (x86_64, s390x), joined with ','.\n";
 
 #define FLEET_DB_ENTRY(db) \
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "the inventory: an SQLite file or a postgresql:// URI", "FILE|URI" }
 #define FLEET_WHERE_ENTRY(where) \
-    { "where", 0, 0, G_OPTION_ARG_STRING, &where, "only these hosts", "KEY=VALUE,..." }
+    { "where", 0, 0, G_OPTION_ARG_STRING, &where, \
+      "only these hosts: cluster=C, host=GLOB, label.K=V, kind=N, vendor=V, arch=A", \
+      "KEY=VALUE,..." }
 
 static VmcFleet *
 fleet_open(VmcCli *cli, const char *db, GError **error)
