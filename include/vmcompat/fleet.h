@@ -127,6 +127,25 @@ void vmc_fleet_vendor_clear(VmcFleetVendor *v);
  */
 GArray *vmc_fleet_vendors(VmcFleet *fleet, const char *where, GError **error);
 
+/**
+ * vmc_fleet_check_one_vendor:
+ * @fleet: the inventory
+ * @where: (nullable): a filter, as vmc_fleet_hosts takes
+ * @error: return location for a #GError
+ *
+ * Whether the hosts matching @where share one arch and CPU vendor — the
+ * first thing a baseline over them needs. `fleet baseline` and
+ * vmc_fleet_admit use it to explain a selection with no common CPU.
+ *
+ * Returns: TRUE when they do (or no host matches); FALSE with @error set:
+ *     VMC_ERROR_INCOMPATIBLE naming the vendors with their host counts and
+ *     the --where selections that would each be one vendor, or the
+ *     inventory's failure.
+ *
+ * Since: 0.1
+ */
+gboolean vmc_fleet_check_one_vendor(VmcFleet *fleet, const char *where, GError **error);
+
 /* Record a guest instance (its resolved ABI, deduplicated by fingerprint)
  * and the host it runs on (NULL: none). */
 gboolean vmc_fleet_guest_add(VmcFleet *fleet, const char *name, const VmcAbi *abi,
@@ -175,6 +194,49 @@ GArray *vmc_fleet_where(VmcFleet *fleet, const VmcAbi *abi, const VmcGuest *gues
  */
 VmcCpuDef *vmc_fleet_baseline(VmcFleet *fleet, const char *where, gboolean keep_deprecated,
                               guint *ret_hosts, GError **error);
+
+/* What admitting a host to a selection does to its baseline. */
+typedef struct {
+    guint n_hosts;           /* hosts matching the selection */
+    VmcCpuDef *before;       /* their baseline (vmc_fleet_baseline: host-models) */
+    VmcCpuDef *after;        /* the baseline of @before and the host's host-model;
+                              * NULL when the host cannot join */
+    GPtrArray *lost;         /* features @before has and @after has not, catalog
+                              * order; empty when the host keeps the baseline */
+    char *refusal;           /* why the host cannot join at all — another arch or
+                              * CPU vendor: no CPU runs on both — else NULL */
+} VmcFleetAdmit;
+void vmc_fleet_admit_clear(VmcFleetAdmit *a);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VmcFleetAdmit, vmc_fleet_admit_clear)
+
+/**
+ * vmc_fleet_admit:
+ * @fleet: the inventory
+ * @host: the host to admit (a host document; it need not be in the inventory)
+ * @where: (nullable): the hosts it would join, a filter as vmc_fleet_hosts
+ *     takes (`fleet admit` requires one, e.g. "cluster=C"); NULL: every host
+ * @ret: (out caller-allocates): the answer, untouched on failure; free its
+ *     members with vmc_fleet_admit_clear (or declare it g_auto(VmcFleetAdmit))
+ * @error: return location for a #GError
+ *
+ * Would @host lower the baseline of the hosts matching @where? The baseline
+ * before is vmc_fleet_baseline's (the kinds' host-models, deprecated
+ * features disabled); after is vmc_cpu_baseline of it and @host's
+ * host-model (migratable features); the lost features are those the first
+ * enables and the second does not. A host of another arch or CPU vendor
+ * than the selection cannot join: @ret->refusal says why.
+ *
+ * Returns: TRUE with @ret filled — @host lowers the baseline when
+ *     @ret->lost is not empty, cannot join when @ret->refusal is set — or
+ *     FALSE with @error set: no host matches @where (VMC_ERROR_UNKNOWN), the
+ *     selection itself mixes vendors (VMC_ERROR_INCOMPATIBLE, as
+ *     vmc_fleet_check_one_vendor), @host has no host-model, the inventory
+ *     failed.
+ *
+ * Since: 0.1
+ */
+gboolean vmc_fleet_admit(VmcFleet *fleet, const VmcHost *host, const char *where,
+                         VmcFleetAdmit *ret, GError **error);
 
 typedef struct {
     char *model;             /* "Skylake-Client-v4" */

@@ -9,7 +9,7 @@
  *    kernel release makes a new one; the 08f895a fingerprints hold;
  *  - filters: cluster, host globs, label.K, kind, vendor (any ASCII case,
  *    CPUID strings; non-ASCII folds the same on both), arch, and their
- *    errors; the vendors of a selection;
+ *    errors; the vendors of a selection and the one-vendor check;
  *  - forget (the kind goes with its last host), guests add/get;
  *  - schema: created at version 1, a newer one refused, an 08f895a SQLite
  *    inventory still read (its hosts re-import unchanged);
@@ -771,6 +771,14 @@ test_filters_vendors(VmcFleet *fleet, Backend b)
     rows = vendor_rows(fleet, NULL);
     g_assert_cmpstr(rows, ==, "x86_64 Intel 4/2; x86_64 AMD 2/1");
     g_clear_pointer(&rows, g_free);
+    VMC_ASSERT_OK(vmc_fleet_check_one_vendor(fleet, "vendor=intel", &error), error);
+    VMC_ASSERT_OK(vmc_fleet_check_one_vendor(fleet, "cluster=nope", &error), error);
+    g_assert_false(vmc_fleet_check_one_vendor(fleet, "cluster=prod", &error));
+    g_assert_error(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE);
+    g_assert_cmpstr(error->message, ==, "the 3 hosts where cluster=prod have no common CPU: they mix "
+                    "CPU vendors — Intel (2 hosts), AMD (1 host); narrow them with "
+                    "--where cluster=prod,vendor=Intel or --where cluster=prod,vendor=AMD");
+    g_clear_error(&error);
 
     VMC_ASSERT_OK(import_files(fleet, s390x, 0, &st, &error), error);
     {
@@ -801,6 +809,13 @@ test_filters_vendors(VmcFleet *fleet, Backend b)
     g_clear_pointer(&rows, g_free);
     rows = vendor_rows(fleet, "cluster=nope");
     g_assert_cmpstr(rows, ==, "");
+    g_assert_false(vmc_fleet_check_one_vendor(fleet, NULL, &error));
+    g_assert_error(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE);
+    g_assert_cmpstr(error->message, ==, "the 8 hosts have no common CPU: they mix architectures — "
+                    "x86_64 Intel (4 hosts), x86_64 AMD (2 hosts), s390x (1 host), x86_64 \xc3\x8bxotic "
+                    "(1 host); narrow them with --where vendor=Intel, --where vendor=AMD, "
+                    "--where arch=s390x or --where vendor=\xc3\x8bxotic");
+    g_clear_error(&error);
 }
 
 static void

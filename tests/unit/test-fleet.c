@@ -10,7 +10,8 @@
  *   - resolve + check for a definition,
  *   - `migrate check` (vmc_migrate_check) for a recorded guest,
  * run on the host's own document; baseline equals vmc_cpu_baseline of the
- * hosts' host-models; pools put a guest exactly with the hosts it runs on.
+ * hosts' host-models, and so do admit's before, after and lost features;
+ * pools put a guest exactly with the hosts it runs on.
  */
 #include "harness.h"
 
@@ -297,6 +298,156 @@ test_baseline(Fixture *f, gconstpointer data)
     (void) data;
 }
 
+/* @names ", "-joined. */
+static char *
+join_names(GPtrArray *names)
+{
+    g_autoptr(GString) s = g_string_new(NULL);
+    for (guint i = 0; i < names->len; i++)
+        g_string_append_printf(s, "%s%s", i ? ", " : "",
+                               (const char *) g_ptr_array_index(names, i));
+    return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+/* The features @before enables and @after does not, ", "-joined. */
+static char *
+lost_features(const VmcCpuDef *before, const VmcCpuDef *after)
+{
+    VmcCatalog *cat = vmc_test_catalog();
+    VmcArch arch = vmc_cpu_def_get_arch(before);
+    g_autoptr(GString) s = g_string_new(NULL);
+    g_autoptr(GError) error = NULL;
+    VmcFeatureSet fb, fa;
+
+    g_assert_true(vmc_cpu_effective_features(before, &fb, &error));
+    g_assert_true(vmc_cpu_effective_features(after, &fa, &error));
+    g_assert_no_error(error);
+    for (guint id = 0; id < vmc_catalog_feature_count(cat, arch); id++)
+        if (vmc_feature_set_has(&fb, id) && !vmc_feature_set_has(&fa, id))
+            g_string_append_printf(s, "%s%s", s->len ? ", " : "",
+                                   vmc_feature_get_name(vmc_catalog_feature(cat, arch, id)));
+    return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+/* Check vmc_fleet_admit of @cand to the hosts @where (all of @members'
+ * kinds) against vmc_cpu_baseline of the host-models: before is the
+ * members' baseline, after the baseline of the members and @cand, the lost
+ * features their difference; another vendor is a refusal. Returns whether
+ * the candidate lowers the baseline. */
+static gboolean
+check_admit(Fixture *f, const char *where, const char *const *members, guint n_members,
+            const char *cand)
+{
+    VmcHost *ch = g_hash_table_lookup(f->host_docs, cand);
+    g_autoptr(GPtrArray) cpus = g_ptr_array_new_with_free_func((GDestroyNotify) vmc_cpu_def_unref);
+    g_autoptr(VmcCpuDef) before = NULL, after = NULL;
+    g_autoptr(GError) error = NULL, e2 = NULL;
+    g_auto(VmcFleetAdmit) ad = { 0 };
+    g_autofree char *lost = NULL, *want = NULL, *x = NULL, *y = NULL;
+
+    for (guint i = 0; i < n_members; i++)
+        g_ptr_array_add(cpus, vmc_host_model(g_hash_table_lookup(f->host_docs, members[i]), NULL,
+                                             NULL));
+    before = vmc_cpu_baseline((VmcCpuDef *const *) cpus->pdata, cpus->len, NULL,
+                              VMC_BASELINE_MIGRATABLE, &error);
+    g_assert_no_error(error);
+    g_ptr_array_add(cpus, vmc_host_model(ch, NULL, NULL));
+    after = vmc_cpu_baseline((VmcCpuDef *const *) cpus->pdata, cpus->len, NULL,
+                             VMC_BASELINE_MIGRATABLE, &e2);
+
+    if (!vmc_fleet_admit(f->fleet, ch, where, &ad, &error))
+        g_error("admit %s to %s: %s", cand, where, error->message);
+    g_assert_cmpuint(ad.n_hosts, ==, n_members);
+    x = vmc_cpu_def_format_xml(ad.before, 0);
+    y = vmc_cpu_def_format_xml(before, 0);
+    g_assert_cmpstr(x, ==, y);
+    if (!after) {
+        /* another vendor: no CPU in common, and the answer says why */
+        g_assert_error(e2, VMC_ERROR, VMC_ERROR_INCOMPATIBLE);
+        g_assert_nonnull(ad.refusal);
+        g_assert_nonnull(strstr(ad.refusal, "its CPU vendor is "));
+        g_assert_null(ad.after);
+        g_assert_cmpuint(ad.lost->len, ==, 0);
+        return FALSE;
+    }
+    g_assert_null(ad.refusal);
+    lost = join_names(ad.lost);
+    want = lost_features(before, after);
+    if (!g_str_equal(lost, want))
+        g_error("admit %s to %s: lost '%s', the baseline of the host-models loses '%s'",
+                cand, where, lost, want);
+    return ad.lost->len > 0;
+}
+
+/* vmc_fleet_admit against vmc_cpu_baseline: every scenario host (real
+ * CPUID dumps) admitted to every other alone — the pair's baseline — and
+ * to a three-kind selection; another vendor or arch is refused with the
+ * reason; a selection with two vendors or no host is an error. */
+static void
+test_admit(Fixture *f, gconstpointer data)
+{
+    /* vmc_host_files 3..9: the scenario hosts */
+    static const char *const three[] = {
+        "h03-0", "h03-1", "h03-2", "h04-0", "h04-1", "h04-2", "h05-0", "h05-1", "h05-2",
+    };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcHost) s390x = NULL;
+    g_auto(VmcFleetAdmit) ad = { 0 };
+    guint lowers = 0, refused = 0, pairs = 0;
+
+    for (guint a = 3; a < G_N_ELEMENTS(vmc_host_files); a++) {
+        g_autofree char *member = g_strdup_printf("h%02u-0", a);
+        g_autofree char *where = g_strdup_printf("host=%s", member);
+        const char *members[] = { member };
+        for (guint c = 3; c < G_N_ELEMENTS(vmc_host_files); c++) {
+            g_autofree char *cand = g_strdup_printf("h%02u-1", c);
+            VmcHost *ch = g_hash_table_lookup(f->host_docs, cand);
+            g_auto(VmcFleetAdmit) r = { 0 };
+            lowers += check_admit(f, where, members, 1, cand);
+            VMC_ASSERT_OK(vmc_fleet_admit(f->fleet, ch, where, &r, &error), error);
+            refused += r.refusal != NULL;
+            pairs++;
+        }
+    }
+    for (guint c = 3; c < G_N_ELEMENTS(vmc_host_files); c++) {
+        g_autofree char *cand = g_strdup_printf("h%02u-1", c);
+        lowers += check_admit(f, "host=h0[3-5]-*", three, G_N_ELEMENTS(three), cand);
+    }
+    g_test_message("%u scenario pairs: %u lower the baseline, %u refused (vendors)",
+                   pairs, lowers, refused);
+    /* not one-sided */
+    g_assert_cmpuint(lowers, >, 0);
+    g_assert_cmpuint(refused, >, 0);
+    g_assert_cmpuint(lowers + refused, <, pairs);
+
+    /* another arch cannot join */
+    {
+        g_autofree char *path = vmc_test_source_path("tests", "data", "hosts",
+                                                     "s390x-kernel-6.1.json", NULL);
+        s390x = vmc_host_load(vmc_test_catalog(), path, &error);
+        g_assert_no_error(error);
+    }
+    VMC_ASSERT_OK(vmc_fleet_admit(f->fleet, s390x, "host=h03-*", &ad, &error), error);
+    g_assert_cmpstr(ad.refusal, ==, "its architecture is s390x, the 3 hosts' is x86_64: no guest can "
+                    "move between them");
+    g_assert_null(ad.after);
+    vmc_fleet_admit_clear(&ad);
+    vmc_fleet_admit_clear(&ad);   /* cleared twice: harmless */
+
+    /* a selection of two vendors (west holds AMD and Intel hosts): no
+     * baseline to admit to, named; no host: an error; untouched @ret */
+    g_assert_false(vmc_fleet_admit(f->fleet, s390x, "cluster=west", &ad, &error));
+    g_assert_error(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE);
+    g_assert_nonnull(strstr(error->message, "they mix CPU vendors — Intel"));
+    g_assert_nonnull(strstr(error->message, "--where cluster=west,vendor=AMD"));
+    g_clear_error(&error);
+    g_assert_false(vmc_fleet_admit(f->fleet, s390x, "cluster=nope", &ad, &error));
+    g_assert_error(error, VMC_ERROR, VMC_ERROR_UNKNOWN);
+    g_assert_null(ad.before);
+    g_assert_null(ad.lost);
+    (void) data;
+}
+
 static void
 test_import_idempotent(Fixture *f, gconstpointer data)
 {
@@ -417,6 +568,7 @@ main(int argc, char **argv)
     g_test_add("/fleet/property/pools-equal-single-host", Fixture, NULL, fixture_setup,
                test_pools_property, fixture_teardown);
     g_test_add("/fleet/baseline", Fixture, NULL, fixture_setup, test_baseline, fixture_teardown);
+    g_test_add("/fleet/admit", Fixture, NULL, fixture_setup, test_admit, fixture_teardown);
     g_test_add("/fleet/import", Fixture, NULL, fixture_setup, test_import_idempotent, fixture_teardown);
     return g_test_run();
 }

@@ -351,9 +351,17 @@ cmd_fleet_baseline(VmcCli *cli, int argc, char **argv)
         return rc;
     if (argc != 1)
         return vmc_cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
-    if (!(fleet = fleet_open(cli, db, &error)) ||
-        !(cpu = vmc_fleet_baseline(fleet, where, keep, &hosts, &error)))
+    if (!(fleet = fleet_open(cli, db, &error)))
         return vmc_cli_fail(cli, error);
+    if (!(cpu = vmc_fleet_baseline(fleet, where, keep, &hosts, &error))) {
+        g_autoptr(GError) mixed = NULL;
+        /* no common CPU: name the vendors when they differ */
+        if (g_error_matches(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE) &&
+            !vmc_fleet_check_one_vendor(fleet, where, &mixed) &&
+            g_error_matches(mixed, VMC_ERROR, VMC_ERROR_INCOMPATIBLE))
+            return vmc_cli_fail(cli, mixed);
+        return vmc_cli_fail(cli, error);
+    }
     if (!cli->json)
         printf("<!-- baseline of %u hosts%s%s -->\n", hosts, where ? " where " : "", where ? where : "");
     vmc_cli_print_cpu(cli, cpu);
@@ -372,10 +380,8 @@ cmd_fleet_admit(VmcCli *cli, int argc, char **argv)
     g_autoptr(GOptionContext) ctx = g_option_context_new("HOSTDOC --where cluster=C - would this host lower the baseline?");
     g_autoptr(GError) error = NULL;
     g_autoptr(VmcFleet) fleet = NULL;
-    g_autoptr(VmcCpuDef) before = NULL, after = NULL, mine = NULL;
     g_autoptr(VmcHost) host = NULL;
-    g_autoptr(GPtrArray) lost = g_ptr_array_new_with_free_func(g_free);
-    VmcFeatureSet fb, fa;
+    g_auto(VmcFleetAdmit) ad = { 0 };
     VmcCatalog *cat;
     int rc;
 
@@ -383,7 +389,8 @@ cmd_fleet_admit(VmcCli *cli, int argc, char **argv)
     g_option_context_set_description(ctx,
         "Exit 0 when the cluster's baseline stays as it is with HOST in it, 1 when HOST\n"
         "would lower it (the features the cluster's guests could no longer be given are\n"
-        "listed), 2 on bad input.\n");
+        "listed) or cannot join it at all (another architecture or CPU vendor: the reason\n"
+        "is given), 2 on bad input.\n");
     g_option_context_set_summary(ctx, fleet_db_help);
     if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
         return rc;
@@ -393,38 +400,35 @@ cmd_fleet_admit(VmcCli *cli, int argc, char **argv)
         return vmc_cli_usage_error(cli, "--where cluster=C is required");
     if (!(fleet = fleet_open(cli, db, &error)) || !(cat = vmc_cli_catalog(cli, &error)) ||
         !(host = vmc_host_load(cat, argv[1], &error)) ||
-        !(before = vmc_fleet_baseline(fleet, where, FALSE, NULL, &error)) ||
-        !(mine = vmc_host_model(host, NULL, &error)))
+        !vmc_fleet_admit(fleet, host, where, &ad, &error))
         return vmc_cli_fail(cli, error);
-    {
-        VmcCpuDef *pair[2] = { before, mine };
-        if (!(after = vmc_cpu_baseline(pair, 2, NULL, VMC_BASELINE_MIGRATABLE, &error)))
-            return vmc_cli_fail(cli, error);
-    }
-    if (!vmc_cpu_effective_features(before, &fb, &error) || !vmc_cpu_effective_features(after, &fa, &error))
-        return vmc_cli_fail(cli, error);
-    for (guint id = 0; id < vmc_catalog_feature_count(cat, vmc_cpu_def_get_arch(before)); id++)
-        if (vmc_feature_set_has(&fb, id) && !vmc_feature_set_has(&fa, id)) {
-            const VmcFeature *f = vmc_catalog_feature(cat, vmc_cpu_def_get_arch(before), id);
-            g_ptr_array_add(lost, g_strdup(f ? vmc_feature_get_name(f) : "?"));
-        }
     if (cli->json) {
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "lowers", json_object_new_boolean(lost->len > 0));
-        json_object_object_add(o, "before", json_object_new_string(vmc_cpu_def_get_model(before)));
-        json_object_object_add(o, "after", json_object_new_string(vmc_cpu_def_get_model(after)));
-        json_object_object_add(o, "lost", vmc_cli_json_strv(lost));
+        const char *before = vmc_cpu_def_get_model(ad.before);
+        if (ad.refusal) {
+            json_object_object_add(o, "joins", json_object_new_boolean(FALSE));
+            json_object_object_add(o, "reason", json_object_new_string(ad.refusal));
+            json_object_object_add(o, "before", json_object_new_string(before));
+        } else {
+            json_object_object_add(o, "lowers", json_object_new_boolean(ad.lost->len > 0));
+            json_object_object_add(o, "before", json_object_new_string(before));
+            json_object_object_add(o, "after",
+                                   json_object_new_string(vmc_cpu_def_get_model(ad.after)));
+            json_object_object_add(o, "lost", vmc_cli_json_strv(ad.lost));
+        }
         vmc_cli_print_json(o);
         json_object_put(o);
-    } else if (lost->len) {
-        g_autofree char *names = vmc_cli_join(lost, ", ", 0);
+    } else if (ad.refusal) {
+        printf("%s cannot join %s: %s\n", vmc_host_get_name(host), where, ad.refusal);
+    } else if (ad.lost->len) {
+        g_autofree char *names = vmc_cli_join(ad.lost, ", ", 0);
         printf("%s would lower the baseline of %s: %s → %s; lost: %s\n", vmc_host_get_name(host), where,
-               vmc_cpu_def_get_model(before), vmc_cpu_def_get_model(after), names);
+               vmc_cpu_def_get_model(ad.before), vmc_cpu_def_get_model(ad.after), names);
     } else {
         printf("%s keeps the baseline of %s (%s)\n", vmc_host_get_name(host), where,
-               vmc_cpu_def_get_model(before));
+               vmc_cpu_def_get_model(ad.before));
     }
-    return lost->len ? VMC_EXIT_NEGATIVE : VMC_EXIT_OK;
+    return ad.refusal || ad.lost->len ? VMC_EXIT_NEGATIVE : VMC_EXIT_OK;
 }
 
 static int
