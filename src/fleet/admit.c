@@ -90,20 +90,12 @@ vmc_fleet_admit_clear(VmcFleetAdmit *a)
     g_clear_pointer(&a->refusal, g_free);
 }
 
-/* The baseline of the hosts matching @where; a vendor mix is explained. */
+/* The baseline of the hosts matching @where. */
 static VmcCpuDef *
 vmc_admit_before(VmcFleet *fleet, const char *where, guint *ret_hosts, GError **error)
 {
-    g_autoptr(GError) local = NULL;
-    VmcCpuDef *before = vmc_fleet_baseline(fleet, where, FALSE, ret_hosts, &local);
-
-    if (!before) {
-        if (g_error_matches(local, VMC_ERROR, VMC_ERROR_INCOMPATIBLE) &&
-            !vmc_fleet_check_one_vendor(fleet, where, error))
-            return NULL;
-        g_propagate_error(error, g_steal_pointer(&local));
-    }
-    return before;
+    /* a vendor mix is explained by vmc_fleet_baseline itself */
+    return vmc_fleet_baseline(fleet, where, FALSE, ret_hosts, error);
 }
 
 /* Why a CPU of @mine cannot join hosts whose baseline is @before, or NULL

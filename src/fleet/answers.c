@@ -196,12 +196,18 @@ vmc_fleet_baseline(VmcFleet *fleet, const char *where, gboolean keep_deprecated,
     if (ret_hosts)
         *ret_hosts = hosts;
     b = vmc__fleet_kinds_baseline(fleet, kinds, -1, keep_deprecated, &local);
-    if (!b && g_error_matches(local, VMC_ERROR, VMC_ERROR_INCOMPATIBLE))
-        g_set_error(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE, "the %u hosts%s%s have no common "
-                    "CPU: %s — narrow them with --where (e.g. cluster=C)", hosts,
-                    where ? " where " : "", where ? where : "", local->message);
-    else if (!b)
+    if (!b && g_error_matches(local, VMC_ERROR, VMC_ERROR_INCOMPATIBLE)) {
+        /* no common CPU: name the vendors when they differ */
+        g_autoptr(GError) mixed = NULL;
+        if (!vmc_fleet_check_one_vendor(fleet, where, &mixed))
+            g_propagate_error(error, g_steal_pointer(&mixed));
+        else
+            g_set_error(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE, "the %u hosts%s%s have no common "
+                        "CPU: %s — narrow them with --where (e.g. cluster=C)", hosts,
+                        where ? " where " : "", where ? where : "", local->message);
+    } else if (!b) {
         g_propagate_error(error, g_steal_pointer(&local));
+    }
     return b;
 }
 

@@ -351,17 +351,9 @@ cmd_fleet_baseline(VmcCli *cli, int argc, char **argv)
         return rc;
     if (argc != 1)
         return vmc_cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
-    if (!(fleet = fleet_open(cli, db, &error)))
+    if (!(fleet = fleet_open(cli, db, &error)) ||
+        !(cpu = vmc_fleet_baseline(fleet, where, keep, &hosts, &error)))
         return vmc_cli_fail(cli, error);
-    if (!(cpu = vmc_fleet_baseline(fleet, where, keep, &hosts, &error))) {
-        g_autoptr(GError) mixed = NULL;
-        /* no common CPU: name the vendors when they differ */
-        if (g_error_matches(error, VMC_ERROR, VMC_ERROR_INCOMPATIBLE) &&
-            !vmc_fleet_check_one_vendor(fleet, where, &mixed) &&
-            g_error_matches(mixed, VMC_ERROR, VMC_ERROR_INCOMPATIBLE))
-            return vmc_cli_fail(cli, mixed);
-        return vmc_cli_fail(cli, error);
-    }
     if (!cli->json)
         printf("<!-- baseline of %u hosts%s%s -->\n", hosts, where ? " where " : "", where ? where : "");
     vmc_cli_print_cpu(cli, cpu);
