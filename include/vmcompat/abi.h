@@ -106,4 +106,85 @@ const char *vmc_abi_get_os(const VmcAbi *abi);
 guint vmc_abi_get_virtio_count(const VmcAbi *abi);
 const VmcGuestVirtio *vmc_abi_get_virtio(const VmcAbi *abi, guint idx);
 
+/* ---- resolving again: the guest an ABI records, what changed ------------ */
+
+/**
+ * VmcAbiGuestFlags:
+ * @VMC_ABI_GUEST_DEFAULT: every choice of the guest as recorded, its
+ *     platform included
+ * @VMC_ABI_GUEST_HOST_PLATFORM: name no platform: resolution takes the
+ *     host's default (an ABI does not record whether the guest named its
+ *     platform; the caller decides)
+ */
+typedef enum {
+    VMC_ABI_GUEST_DEFAULT = 0,
+    VMC_ABI_GUEST_HOST_PLATFORM = 1 << 0,
+} VmcAbiGuestFlags;
+
+/**
+ * vmc_abi_to_guest:
+ * @cat: the catalog @abi was read with
+ * @abi: a resolved ABI
+ * @flags: what to leave open
+ * @error: return location for a #GError, or NULL
+ *
+ * The guest definition @abi records — what the guest asked for: its name,
+ * arch, accelerator, machine type (the concrete one: libvirt stores a
+ * domain with its machine alias expanded once it is defined), platform
+ * (see @flags), devices, original CPU (none: QEMU's default), explicit
+ * settings (tunables whose source is "guest", and the properties), its OS
+ * and virtio devices. What resolution chose — values from the machine
+ * type, the platform or a default, the updated CPU — is left to the next
+ * vmc_guest_resolve(), on whatever host. Resolved again on the host and
+ * release @abi came from, it gives @abi again (same fingerprint).
+ *
+ * Returns: (transfer full): the guest, or NULL with @error set.
+ * Since: 0.1
+ */
+VmcGuest *vmc_abi_to_guest(VmcCatalog *cat, const VmcAbi *abi, VmcAbiGuestFlags flags,
+                           GError **error);
+
+/* One item by which two ABIs differ. */
+typedef enum {
+    VMC_ABI_CHANGE_RELEASE,
+    VMC_ABI_CHANGE_ACCEL,
+    VMC_ABI_CHANGE_MACHINE,
+    VMC_ABI_CHANGE_PLATFORM,
+    VMC_ABI_CHANGE_CPU_ORIGINAL,  /* the CPU as asked: -cpu text (XML if -cpu cannot tell) */
+    VMC_ABI_CHANGE_CPU_MODEL,     /* the model QEMU presents */
+    VMC_ABI_CHANGE_CPU_FEATURE,   /* subject: a feature; "on" / "off" as QEMU presents it */
+    VMC_ABI_CHANGE_TUNABLE,       /* subject: "driver.property" */
+    VMC_ABI_CHANGE_PROPERTY,      /* subject: "driver.property" */
+    VMC_ABI_CHANGE_DEVICE,        /* subject: a device type; its name or NULL */
+    VMC_ABI_CHANGE_N,
+} VmcAbiChangeKind;
+
+typedef struct {
+    VmcAbiChangeKind kind;
+    char *subject;           /* what changed for the kinds with many (NULL for the others) */
+    char *before;            /* NULL: absent (no platform, no such tunable, ...) */
+    char *after;             /* NULL: absent; never equal to @before */
+} VmcAbiChange;
+void vmc_abi_change_clear(VmcAbiChange *c);
+/* "release", "accel", "machine", "platform", "cpu-original", "cpu-model",
+ * "cpu-feature", "tunable", "property", "device". */
+const char *vmc_abi_change_kind_to_string(VmcAbiChangeKind kind);
+
+/**
+ * vmc_abi_diff:
+ * @before: a resolved ABI
+ * @after: a resolved ABI of the same arch (e.g. the same guest resolved again)
+ *
+ * What differs, item by item: release, accelerator, machine type, platform,
+ * the CPU as asked, the CPU model QEMU presents and each feature it turns
+ * on or off, each tunable and property by value (values that mean the
+ * same, on and true, are equal; where a value came from is not part of an
+ * ABI), the devices — in the order of #VmcAbiChangeKind, then by subject.
+ * Empty when the fingerprints are equal.
+ *
+ * Returns: (transfer full) (element-type VmcAbiChange): the changes.
+ * Since: 0.1
+ */
+GArray *vmc_abi_diff(const VmcAbi *before, const VmcAbi *after);
+
 G_END_DECLS

@@ -58,6 +58,13 @@ const char *vmc__abi_model_name(const VmcCpuDef *def);
 /* Whether QEMU @rel predates tunable @t (it arrived in a later release). */
 gboolean vmc__tunable_after(const VmcTunable *t, const VmcRelease *rel);
 
+/* guest.c: an empty guest (arch unset, no accelerator) named @name. */
+VmcGuest *vmc__guest_new(VmcCatalog *cat, const char *name);
+/* An explicit DRIVER.PROPERTY=VALUE setting; a later one of the same
+ * property replaces it, as in QEMU. @where says where it was written. */
+void vmc__guest_add_prop(VmcGuest *g, const char *driver, const char *prop,
+                         const char *value, const char *where);
+
 /* guest-virtio.c: the virtio PCI devices of a guest and their slots. */
 /* libvirt <devices>: every virtio device, its model and slot (explicit
  * <address type='pci' bus=...> through the <controller type='pci'> of that

@@ -23,8 +23,8 @@
 #define VMC_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
 #define VMC_LIBOSINFO_NS "http://libosinfo.org/xmlns/libvirt/domain/1.0"
 
-static VmcGuest *
-vmc_guest_new(VmcCatalog *cat, const char *name)
+VmcGuest *
+vmc__guest_new(VmcCatalog *cat, const char *name)
 {
     VmcGuest *g = g_new0(VmcGuest, 1);
     g->refs = 1;
@@ -79,9 +79,9 @@ vmc_guest_add_device(VmcGuest *g, const char *type)
     g_ptr_array_add(g->device_list, g_strdup(type));
 }
 
-static void
-vmc_guest_add_prop(VmcGuest *g, const char *driver, const char *prop,
-                   const char *value, const char *where)
+void
+vmc__guest_add_prop(VmcGuest *g, const char *driver, const char *prop,
+                    const char *value, const char *where)
 {
     VmcGuestProp p = {
         .driver = g_string_chunk_insert_const(g->strings, driver),
@@ -179,7 +179,7 @@ vmc_guest_parse_cpu(VmcGuest *g, VmcArch arch, const char *str, const char *wher
             g_autofree char *key = g_strndup(opts[i], (gsize) (eq - opts[i]));
             if (!vmc_catalog_feature_lookup(g->cat, arch, key) &&
                 vmc_catalog_tunable_lookup(g->cat, cpu_type, key)) {
-                vmc_guest_add_prop(g, cpu_type, key, eq + 1, where);
+                vmc__guest_add_prop(g, cpu_type, key, eq + 1, where);
                 continue;
             }
         }
@@ -276,7 +276,7 @@ vmc_guest_cli_device(VmcGuest *g, const char *arg, const char *where)
         for (guint i = 0; i < G_N_ELEMENTS(plumbing); i++)
             skip |= g_str_equal(k, plumbing[i]);
         if (!skip)
-            vmc_guest_add_prop(g, drv, k, v, where);
+            vmc__guest_add_prop(g, drv, k, v, where);
     }
     return TRUE;
 }
@@ -300,13 +300,13 @@ vmc_guest_cli_global(VmcGuest *g, const char *arg, const char *where, GError **e
                         "%s: expected DRIVER.PROPERTY=VALUE or driver=,property=,value=", where);
             return FALSE;
         }
-        vmc_guest_add_prop(g, d, p, v, where);
+        vmc__guest_add_prop(g, d, p, v, where);
         return TRUE;
     }
     {
         g_autofree char *driver = g_strndup(arg, (gsize) (dot - arg));
         g_autofree char *prop = g_strndup(dot + 1, (gsize) (eq - dot - 1));
-        vmc_guest_add_prop(g, driver, prop, eq + 1, where);
+        vmc__guest_add_prop(g, driver, prop, eq + 1, where);
     }
     return TRUE;
 }
@@ -405,7 +405,7 @@ vmc_guest_parse_argv(VmcCatalog *cat, const char *const *argv, const char *name,
                     "%s: more than %d command-line arguments", name, VMC_GUEST_MAX_ARGS);
         return NULL;
     }
-    g = vmc_guest_new(cat, name);
+    g = vmc__guest_new(cat, name);
     if (n && argv[0][0] != '-') {
         if (!vmc_arch_from_binary(argv[0], &g->arch, name, error))
             return NULL;
@@ -626,10 +626,10 @@ vmc_guest_xml_qemu(VmcGuest *g, xmlNode *root, const char *file, GHashTable *ali
                             return FALSE;
                         }
                         if (ptype && g_str_equal(ptype, "bool"))
-                            vmc_guest_add_prop(g, drv, pname,
-                                               vmc_tunable_value_equal(pval, "true") ? "on" : "off", where);
+                            vmc__guest_add_prop(g, drv, pname,
+                                                vmc_tunable_value_equal(pval, "true") ? "on" : "off", where);
                         else
-                            vmc_guest_add_prop(g, drv, pname, pval, where);
+                            vmc__guest_add_prop(g, drv, pname, pval, where);
                     }
                 }
             }
@@ -673,7 +673,7 @@ vmc_guest_parse_domain(VmcCatalog *cat, xmlDoc *doc, const char *data, gsize len
                        const char *file, GError **error)
 {
     xmlNode *root = xmlDocGetRootElement(doc);
-    g_autoptr(VmcGuest) g = vmc_guest_new(cat, file);
+    g_autoptr(VmcGuest) g = vmc__guest_new(cat, file);
     g_autoptr(GHashTable) aliases = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     g_autofree char *dtype = vmc_xml_prop(root, "type");
     xmlNode *os = vmc_xml_child(root, "os");
@@ -742,7 +742,7 @@ vmc_guest_parse_domain(VmcCatalog *cat, xmlDoc *doc, const char *data, gsize len
 static VmcGuest *
 vmc_guest_parse_json(VmcCatalog *cat, json_object *root, const char *file, GError **error)
 {
-    g_autoptr(VmcGuest) g = vmc_guest_new(cat, file);
+    g_autoptr(VmcGuest) g = vmc__guest_new(cat, file);
     json_object *fmt = vmc_json_get(root, "format", json_type_int);
     json_object *devices, *props, *cpu;
     const char *s;

@@ -17,8 +17,9 @@
  * vmc_abi_parse, the host it was resolved on runs it, its machine type is
  * concrete, a platform the guest names is the one used (otherwise the
  * host's default), every tunable a machine type pins carries its compat
- * value with source "machine-type", and every explicit tunable setting of
- * the guest is kept with source "guest".
+ * value with source "machine-type", every explicit tunable setting of
+ * the guest is kept with source "guest", and the definition the ABI records
+ * (vmc_abi_to_guest) resolves there to the same ABI (vmc_abi_diff empty).
  *
  * The named tests below pin down the "must show" behaviour of issue 4
  * (the USO sentence, fingerprints, edited ABIs, platforms) and the
@@ -204,6 +205,47 @@ check_abi_invariants(const char *dir, const VmcGuest *g, const VmcAbi *abi, cons
     }
 }
 
+/* The definition @abi records resolves to @abi again where it came from;
+ * leaving the platform to the host changes nothing when the guest named
+ * none. */
+static void
+check_rebuilt(const char *dir, const VmcGuest *g, const VmcAbi *abi, const VmcHost *host,
+              const VmcRelease *rel)
+{
+    VmcCatalog *cat = vmc_test_catalog();
+
+    for (guint pass = 0; pass < 2; pass++) {
+        VmcAbiGuestFlags flags = pass ? VMC_ABI_GUEST_HOST_PLATFORM : VMC_ABI_GUEST_DEFAULT;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmcGuest) again = NULL;
+        g_autoptr(VmcAbi) abi2 = NULL;
+        g_autoptr(GArray) changes = NULL;
+
+        if (pass && vmc_guest_get_platform(g))
+            continue;
+        again = vmc_abi_to_guest(cat, abi, flags, &error);
+        g_assert_no_error(error);
+        abi2 = vmc_guest_resolve(cat, again, host, rel, &error);
+        if (!abi2) {
+            g_test_fail_printf("%s: the definition its ABI records does not resolve (%s): %s", dir,
+                               pass ? "host platform" : "as recorded", error->message);
+            continue;
+        }
+        changes = vmc_abi_diff(abi, abi2);
+        if (changes->len) {
+            const VmcAbiChange *c = &g_array_index(changes, VmcAbiChange, 0);
+            g_test_fail_printf("%s: resolved again (%s), %u changes, first %s %s: %s -> %s", dir,
+                               pass ? "host platform" : "as recorded", changes->len,
+                               vmc_abi_change_kind_to_string(c->kind), c->subject ? c->subject : "",
+                               c->before ? c->before : "(none)", c->after ? c->after : "(none)");
+        }
+        g_assert_cmpstr(vmc_abi_get_fingerprint(abi2), ==, vmc_abi_get_fingerprint(abi));
+        g_assert_cmpstr(vmc_abi_get_guest_name(abi2), ==, vmc_abi_get_guest_name(abi));
+        g_assert_cmpstr(vmc_abi_get_os(abi2), ==, vmc_abi_get_os(abi));
+        g_assert_cmpuint(vmc_abi_get_virtio_count(abi2), ==, vmc_abi_get_virtio_count(abi));
+    }
+}
+
 /* A known bug's expectation (see the header); TRUE when it holds. */
 static gboolean
 bug_expectation_holds(const char *bug, const char *stage, const GError *error,
@@ -322,6 +364,7 @@ run_case(gconstpointer data)
     actual = vmc_abi_to_json(abi);
     check_round_trip(abi, actual);
     check_abi_invariants(dir, g, abi, host);
+    check_rebuilt(dir, g, abi, host, have_rel ? &rel : NULL);
     if (!vmc_test_golden(expected, actual))
         g_test_fail_printf("%s: the resolved ABI differs from expected", dir);
 }
@@ -1068,6 +1111,85 @@ test_json_fields(void)
         assert_parse_error(cases[i].text, strlen(cases[i].text), "g.json", cases[i].code, cases[i].needle);
 }
 
+/* vmc_abi_diff: the USO guest of seed 004 left to its platform, on a 6.8
+ * and a 5.15 host — the platform and the three USO tunables differ, and
+ * nothing else; an ABI against itself, nothing. */
+static void
+test_abi_diff(void)
+{
+    const char *plain = "-machine pc-q35-8.2 -enable-kvm -cpu qemu64 -device virtio-net-pci,netdev=n0";
+    g_autoptr(VmcAbi) new = resolve_text(plain, "plain.cmdline", "x86_64-kernel-6.8.json");
+    g_autoptr(VmcAbi) old = resolve_text(plain, "plain.cmdline", "scenario/jammy-qemu-8.2.json");
+    g_autoptr(VmcAbi) cpu = resolve_text("-machine pc-q35-8.2 -enable-kvm -cpu qemu64,+avx "
+                                         "-device virtio-net-pci,netdev=n0,host_uso=off",
+                                         "cpu.cmdline", "x86_64-kernel-6.8.json");
+    g_autoptr(GArray) same = vmc_abi_diff(new, new);
+    g_autoptr(GArray) d = vmc_abi_diff(new, old);
+    g_autoptr(GArray) d2 = vmc_abi_diff(new, cpu);
+    static const char *const want[][4] = {
+        { "platform", NULL, "linux-6.8", "linux-5.15" },
+        { "tunable", "virtio-net-device.guest_uso4", "on", "off" },
+        { "tunable", "virtio-net-device.guest_uso6", "on", "off" },
+        { "tunable", "virtio-net-device.host_uso", "on", "off" },
+    };
+    gboolean avx = FALSE, uso = FALSE, original = FALSE;
+
+    g_assert_cmpuint(same->len, ==, 0);
+    g_assert_cmpuint(d->len, ==, G_N_ELEMENTS(want));
+    for (guint i = 0; i < d->len; i++) {
+        const VmcAbiChange *c = &g_array_index(d, VmcAbiChange, i);
+        g_assert_cmpstr(vmc_abi_change_kind_to_string(c->kind), ==, want[i][0]);
+        g_assert_cmpstr(c->subject, ==, want[i][1]);
+        g_assert_cmpstr(c->before, ==, want[i][2]);
+        g_assert_cmpstr(c->after, ==, want[i][3]);
+    }
+    /* the CPU as asked, a feature turned on, a tunable the guest set */
+    for (guint i = 0; i < d2->len; i++) {
+        const VmcAbiChange *c = &g_array_index(d2, VmcAbiChange, i);
+        original |= c->kind == VMC_ABI_CHANGE_CPU_ORIGINAL;
+        avx |= c->kind == VMC_ABI_CHANGE_CPU_FEATURE && g_str_equal(c->subject, "avx") &&
+               g_str_equal(c->before, "off") && g_str_equal(c->after, "on");
+        uso |= c->kind == VMC_ABI_CHANGE_TUNABLE && g_str_equal(c->subject, "virtio-net-device.host_uso") &&
+               g_str_equal(c->after, "off");
+    }
+    g_assert_true(original);
+    g_assert_true(avx);
+    g_assert_true(uso);
+}
+
+/* vmc_abi_to_guest keeps what the guest asked for and nothing resolution
+ * chose: explicit settings, the CPU as asked, the concrete machine type. */
+static void
+test_abi_to_guest(void)
+{
+    VmcCatalog *cat = vmc_test_catalog();
+    g_autoptr(VmcAbi) abi = resolve_text("-machine q35 -platform linux-6.2 -enable-kvm "
+                                         "-cpu EPYC-Rome,-avx2 -device virtio-net-pci,netdev=n0 "
+                                         "-global virtio-net-pci.host_uso=off -global e1000.foo=bar",
+                                         "g.cmdline", "x86_64-kernel-6.8.json");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmcGuest) g = vmc_abi_to_guest(cat, abi, VMC_ABI_GUEST_DEFAULT, &error);
+    g_autoptr(VmcGuest) open = vmc_abi_to_guest(cat, abi, VMC_ABI_GUEST_HOST_PLATFORM, &error);
+    g_autoptr(GHashTable) props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+    g_assert_no_error(error);
+    g_assert_cmpstr(vmc_guest_get_machine(g), ==, "pc-q35-8.2");
+    g_assert_cmpstr(vmc_guest_get_platform(g), ==, "linux-6.2");
+    g_assert_null(vmc_guest_get_platform(open));
+    g_assert_cmpint(vmc_guest_get_accel(g), ==, VMC_ACCEL_KVM);
+    g_assert_cmpstr(vmc_cpu_def_get_model(vmc_guest_get_cpu(g)), ==, "EPYC-Rome");
+    g_assert_true(g_strv_contains(vmc_guest_get_devices(g), "virtio-net-pci"));
+    for (guint i = 0; i < vmc_guest_get_prop_count(g); i++) {
+        const VmcGuestProp *p = vmc_guest_get_prop(g, i);
+        g_hash_table_insert(props, g_strdup_printf("%s.%s=%s", p->driver, p->property, p->value), NULL);
+    }
+    /* the explicit tunable (by the tunable's driver) and property; no
+     * platform or machine-type value */
+    g_assert_true(g_hash_table_contains(props, "virtio-net-device.host_uso=off"));
+    g_assert_true(g_hash_table_contains(props, "e1000.foo=bar"));
+    g_assert_cmpuint(g_hash_table_size(props), ==, 2);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 /* ---- requirement vectors (guest/abi-check.h) -------------------------------- */
@@ -1296,5 +1418,7 @@ main(int argc, char **argv)
     g_test_add_func("/guest/abi/bad-cpu-enums", test_abi_bad_cpu_enums);
     g_test_add_func("/guest/abi/vector-equals-check", test_vector_equals_check);
     g_test_add_func("/guest/abi/vector-bad-keys", test_vector_bad_keys);
+    g_test_add_func("/guest/abi/diff", test_abi_diff);
+    g_test_add_func("/guest/abi/to-guest", test_abi_to_guest);
     return g_test_run();
 }
