@@ -162,4 +162,32 @@ const VmcPlatform *vmc_host_default_platform(const VmcHost *host,
 /* "5.15" of "5.15.0-91-generic" (transfer full), or NULL. */
 char *vmc_host_kernel_version(const VmcHost *host);
 
+/**
+ * vmc_host_with_kernel:
+ * @cat: the catalog (its upstream platforms and tunables)
+ * @host: a host whose document names its kernel
+ * @kernel: a mainline Linux release, "X.Y" or "X.Y.Z"
+ * @error: return location for a #GError, or NULL
+ *
+ * @host as it would be on mainline Linux @kernel: the same document with
+ * that kernel and the kernel-dependent capabilities the data dates — a
+ * capability released after @kernel is "no" (a downgrade takes it away);
+ * one the catalog's rules ask of the host's arch (a platform requires it
+ * there, a tunable there needs it) released after the host's kernel and
+ * not after @kernel is "yes" (KVM ones only where the host has KVM);
+ * everything else, the CPU KVM offers included, keeps its probed value.
+ * Releases: "since" of data/host/kvm-capabilities.json for KVM's, the
+ * oldest upstream platform requiring it for the others. A note in the
+ * document lists what changed. docs/fleet.md ("upgrade-impact").
+ *
+ * Errors: VMC_ERROR_PARSE (@kernel is no release: "abc", "6"),
+ * VMC_ERROR_UNSUPPORTED (a distribution kernel, "5.14.0-427.el9", whose
+ * backports the data cannot know; a host whose document names no kernel).
+ *
+ * Returns: (transfer full): the host on @kernel, or NULL with @error set.
+ * Since: 0.1
+ */
+VmcHost *vmc_host_with_kernel(VmcCatalog *cat, const VmcHost *host, const char *kernel,
+                              GError **error);
+
 G_END_DECLS

@@ -12,6 +12,9 @@
  * run on the host's own document; baseline equals vmc_cpu_baseline of the
  * hosts' host-models, and so do admit's before, after and lost features;
  * pools put a guest exactly with the hosts it runs on.
+ * vmc_host_with_kernel (upgrade-impact --to-kernel) is checked on the real
+ * fixtures and against the releases tools/gen/sources/linux-platforms.json
+ * cites.
  */
 #include "harness.h"
 
@@ -559,6 +562,159 @@ test_pools_property(Fixture *f, gconstpointer data)
     (void) data;
 }
 
+/* ---- upgrade-impact --to-kernel ------------------------------------------ */
+
+static VmcHost *
+load_host(const char *file)
+{
+    g_autofree char *path = vmc_test_source_path("tests", "data", "hosts", file, NULL);
+    g_autoptr(GError) error = NULL;
+    VmcHost *h = vmc_host_load(vmc_test_catalog(), path, &error);
+
+    g_assert_no_error(error);
+    return h;
+}
+
+static VmcHost *
+with_kernel(const VmcHost *h, const char *kernel)
+{
+    g_autoptr(GError) error = NULL;
+    VmcHost *out = vmc_host_with_kernel(vmc_test_catalog(), h, kernel, &error);
+
+    g_assert_no_error(error);
+    g_assert_nonnull(out);
+    return out;
+}
+
+static const char *
+cap_value(const VmcHost *h, const char *name)
+{
+    return g_hash_table_lookup(vmc_host_get_capabilities(h), name);
+}
+
+/* vmc_host_with_kernel on the real fixtures: what a kernel takes away, adds
+ * and keeps; refusals. */
+static void
+test_upgrade_kernel_rule(Fixture *f, gconstpointer data)
+{
+    VmcCatalog *cat = vmc_test_catalog();
+    g_autoptr(VmcHost) noble = load_host("x86_64-kernel-6.8.json");
+    g_autoptr(VmcHost) jammy = load_host("x86_64-kernel-5.15.json");
+    g_autoptr(VmcHost) down = with_kernel(noble, "5.15");
+    g_autoptr(VmcHost) up = with_kernel(jammy, "6.8");
+    g_autoptr(GError) error = NULL;
+    GHashTableIter it;
+    gpointer k, v;
+
+    g_assert_cmpstr(vmc_host_get_kernel(down), ==, "5.15");
+    for (guint i = 0; i < 2; i++) {
+        GPtrArray *notes = vmc_host_get_notes(i ? up : down);
+        g_assert_cmpuint(notes->len, >, 0);
+        g_test_message("%s", (const char *) g_ptr_array_index(notes, notes->len - 1));
+    }
+    /* a downgrade takes away what arrived later: tap.uso (6.2, a platform's),
+     * KVM's memory-fault-info (6.8), xsave2 (5.17) ... */
+    g_assert_cmpstr(cap_value(down, "tap.uso"), ==, "no");
+    g_assert_cmpstr(cap_value(down, "kvm.cap.memory-fault-info"), ==, "no");
+    g_assert_cmpstr(cap_value(down, "kvm.cap.xsave2"), ==, "no");
+    /* ... and keeps the rest as probed: older ones, the hardware's, the undated */
+    g_assert_cmpstr(cap_value(down, "kvm.pv.async-pf-int"), ==, "yes");
+    g_assert_cmpstr(cap_value(down, "kvm.cap.hyperv-enlightened-vmcs"), ==, "no");   /* AMD */
+    g_assert_cmpstr(cap_value(down, "kvm.cap.max-vcpus"), ==, "1024");
+    g_assert_cmpstr(cap_value(down, "vhost-vsock.seqpacket"), ==, "yes");
+    g_assert_cmpstr(vmc_platform_get_name(vmc_host_default_platform(down, cat)), ==, "linux-5.15");
+    /* it agrees with the 5.15 fixture on every capability the 6.8 one has
+     * and the 5.15 one lacks: all are dated after 5.15 */
+    g_hash_table_iter_init(&it, vmc_host_get_capabilities(noble));
+    while (g_hash_table_iter_next(&it, &k, &v))
+        if (vmc_host_has_capability(noble, k) && cap_value(jammy, k) && !vmc_host_has_capability(jammy, k) &&
+            !g_str_has_prefix(k, "kvm.cap.hyperv-enlightened-vmcs"))
+            g_assert_false(vmc_host_has_capability(down, k));
+    /* an upgrade adds what the rules of the arch ask for (tap.uso), not
+     * other KVM capabilities of the new kernel (they depend on hardware) */
+    g_assert_cmpstr(cap_value(up, "tap.uso"), ==, "yes");
+    g_assert_cmpstr(cap_value(up, "tap.tunnel-udp"), ==, "no");
+    g_assert_cmpstr(cap_value(up, "kvm.cap.memory-fault-info"), ==, "no");
+    g_assert_cmpstr(vmc_platform_get_name(vmc_host_default_platform(up, cat)), ==, "linux-6.8");
+    /* the fixtures claim nothing their own kernel lacks: on their own
+     * release they are unchanged */
+    for (guint i = 0; i < G_N_ELEMENTS(vmc_host_files); i++) {
+        g_autoptr(VmcHost) h = load_host(vmc_host_files[i]);
+        g_autofree char *own = vmc_host_kernel_version(h);
+        g_autoptr(VmcHost) same = with_kernel(h, own);
+        g_hash_table_iter_init(&it, vmc_host_get_capabilities(h));
+        while (g_hash_table_iter_next(&it, &k, &v))
+            g_assert_cmpstr(cap_value(same, k), ==, v);
+        g_assert_cmpuint(g_hash_table_size(vmc_host_get_capabilities(same)), ==,
+                         g_hash_table_size(vmc_host_get_capabilities(h)));
+    }
+    /* refusals */
+    g_assert_null(vmc_host_with_kernel(cat, noble, "abc", &error));
+    g_assert_error(error, VMC_ERROR, VMC_ERROR_PARSE);
+    g_clear_error(&error);
+    g_assert_null(vmc_host_with_kernel(cat, noble, "6", &error));
+    g_assert_error(error, VMC_ERROR, VMC_ERROR_PARSE);
+    g_clear_error(&error);
+    g_assert_null(vmc_host_with_kernel(cat, noble, "6.8.", &error));
+    g_assert_error(error, VMC_ERROR, VMC_ERROR_PARSE);
+    g_clear_error(&error);
+    g_assert_null(vmc_host_with_kernel(cat, noble, "5.14.0-427.el9", &error));
+    g_assert_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED);
+    g_test_message("%s", error->message);
+    g_clear_error(&error);
+    {
+        g_autofree char *caps = vmc_test_source_path("tests", "data", "hosts", "capabilities-i7-8700.xml", NULL);
+        g_autoptr(VmcHost) nokernel = vmc_host_load(cat, caps, &error);
+        g_assert_no_error(error);
+        g_assert_null(vmc_host_get_kernel(nokernel));
+        g_assert_null(vmc_host_with_kernel(cat, nokernel, "6.8", &error));
+        g_assert_error(error, VMC_ERROR, VMC_ERROR_UNSUPPORTED);
+        g_test_message("%s", error->message);
+    }
+    (void) f;
+    (void) data;
+}
+
+/* The releases the rule uses are the ones the platform facts cite: each
+ * capability is there on its release and gone on the one before. */
+static void
+test_upgrade_kernel_since(Fixture *f, gconstpointer data)
+{
+    g_autofree char *path = vmc_test_source_path("tools", "gen", "sources", "linux-platforms.json", NULL);
+    g_autofree char *text = vmc_test_read(path, NULL);
+    json_object *root = json_tokener_parse(text), *caps = NULL;
+    g_autoptr(VmcHost) x86 = load_host("x86_64-kernel-6.8.json");
+    g_autoptr(VmcHost) s390x = load_host("s390x-kernel-6.1.json");
+    g_autoptr(VmcHost) x86_new = with_kernel(x86, "6.18");
+    g_autoptr(VmcHost) s390x_new = with_kernel(s390x, "6.18");
+    guint n = 0;
+
+    g_assert_true(json_object_object_get_ex(root, "capabilities", &caps));
+    json_object_object_foreach(caps, name, fact) {
+        const char *rel = json_object_get_string(json_object_object_get(fact, "kernel"));
+        guint x = 0, y = 0, z = 0;
+        int parts = sscanf(rel, "%u.%u.%u", &x, &y, &z);
+        const VmcHost *h = vmc_host_has_capability(x86_new, name) ? x86_new : s390x_new;
+        g_autofree char *prev = parts == 3 ? g_strdup_printf("%u.%u.%u", x, y, z - 1) :
+                                y > 0 ? g_strdup_printf("%u.%u", x, y - 1) : g_strdup_printf("%u.99", x - 1);
+        g_autoptr(VmcHost) at = with_kernel(h, rel);
+        g_autoptr(VmcHost) before = with_kernel(h, prev);
+
+        g_assert_true(parts >= 2);
+        if (!vmc_host_has_capability(h, name))
+            g_error("%s: no fixture has it on 6.18", name);
+        if (!vmc_host_has_capability(at, name) || vmc_host_has_capability(before, name))
+            g_error("%s (Linux %s): on %s %s, on %s %s", name, rel, rel,
+                    cap_value(at, name), prev, cap_value(before, name));
+        n++;
+    }
+    g_test_message("%u dated capabilities arrive exactly on their cited release", n);
+    g_assert_cmpuint(n, >=, 14);
+    json_object_put(root);
+    (void) f;
+    (void) data;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -570,5 +726,7 @@ main(int argc, char **argv)
     g_test_add("/fleet/baseline", Fixture, NULL, fixture_setup, test_baseline, fixture_teardown);
     g_test_add("/fleet/admit", Fixture, NULL, fixture_setup, test_admit, fixture_teardown);
     g_test_add("/fleet/import", Fixture, NULL, fixture_setup, test_import_idempotent, fixture_teardown);
+    g_test_add("/fleet/upgrade/kernel-rule", Fixture, NULL, NULL, test_upgrade_kernel_rule, NULL);
+    g_test_add("/fleet/upgrade/kernel-since-cited", Fixture, NULL, NULL, test_upgrade_kernel_since, NULL);
     return g_test_run();
 }
