@@ -289,18 +289,71 @@ char *vmc_fleet_report_html(VmcFleet *fleet, const char *where, GError **error);
 typedef struct {
     char *guest;
     char *host;              /* where it runs, or NULL */
-    VmcVerdict *restart;     /* on its own host after the upgrade; NULL: its host is not upgraded */
+    VmcVerdict *restart;     /* its recorded ABI on its own host after the upgrade;
+                              * NULL: its host is not upgraded */
     guint before, after;     /* hosts that can run it */
     gboolean stranded;       /* some host before, none after */
     gboolean loses_most;     /* after < before / 2 */
+    /* What a restart on its upgraded host would give (only with @restart):
+     * the guest definition the ABI records (vmc_abi_to_guest) resolved
+     * there with vmc_guest_resolve. Since: 0.1 (added after the fields
+     * above; zero when absent). */
+    gboolean restart_platform_kept;  /* TRUE: the recorded platform is kept — it is not
+                                      * its host's default, so the guest named it; FALSE:
+                                      * the restart takes the upgraded host's default */
+    VmcAbi *restart_abi;     /* NULL: it does not resolve there (@restart_error) */
+    char *restart_error;     /* why it does not resolve, or NULL */
+    GArray *restart_changes; /* (element-type VmcAbiChange) @restart_abi against the
+                              * recorded ABI (vmc_abi_diff); NULL without @restart_abi */
 } VmcFleetImpact;
 void vmc_fleet_impact_clear(VmcFleetImpact *i);
+
+#define VMC_FLEET_UPGRADE_OPTIONS_VERSION 1
+
+/* What the selected hosts become: exactly one of @to_release, @to_kernel
+ * and @as. */
+typedef struct {
+    guint version;                 /* VMC_FLEET_UPGRADE_OPTIONS_VERSION */
+    const VmcRelease *to_release;  /* their QEMU becomes this release (its machine types) */
+    const char *to_kernel;         /* their kernel becomes this mainline release
+                                    * (vmc_host_with_kernel) */
+    const VmcHost *as;             /* they become this host document */
+    VmcCpuCheck mode;              /* check mode (VMC_CPU_CHECK_DEFAULT: each ABI's own) */
+} VmcFleetUpgradeOptions;
+
+#define VMC_FLEET_UPGRADE_OPTIONS_INIT \
+    { VMC_FLEET_UPGRADE_OPTIONS_VERSION, NULL, NULL, NULL, VMC_CPU_CHECK_DEFAULT }
+
+/**
+ * vmc_fleet_upgrade_impact_opts:
+ * @fleet: the inventory
+ * @hosts: the hosts upgraded (a --where filter)
+ * @opts: what they become (VMC_FLEET_UPGRADE_OPTIONS_INIT, then one of
+ *     to_release, to_kernel, as)
+ * @ret_hosts: (out) (optional): how many hosts are upgraded
+ * @error: return location for a #GError, or NULL
+ *
+ * Each selected host kind becomes its upgraded document, and every
+ * recorded guest is checked (vmc_abi_check_mode) on its own host after
+ * the upgrade and on every host before and after; a guest whose host is
+ * upgraded is also resolved again there (restart_* fields). Errors: a bad
+ * @to_kernel (vmc_host_with_kernel) before anything is read.
+ *
+ * Returns: (transfer full) (element-type VmcFleetImpact): the guests the
+ *     upgrade changes, in name order; NULL with @error set.
+ * Since: 0.1
+ */
+GArray *vmc_fleet_upgrade_impact_opts(VmcFleet *fleet, const char *hosts,
+                                      const VmcFleetUpgradeOptions *opts, guint *ret_hosts,
+                                      GError **error);
 
 /**
  * vmc_fleet_upgrade_impact:
  * @hosts: the hosts upgraded (a --where filter)
  * @to_release: (nullable): their QEMU becomes this release (its machine types)
  * @as: (nullable): they become this host document (exactly one of the two)
+ *
+ * vmc_fleet_upgrade_impact_opts() with these options.
  *
  * Returns: (element-type VmcFleetImpact): the guests the upgrade changes.
  */

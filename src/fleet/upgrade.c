@@ -2,18 +2,35 @@
  *
  * The selected hosts' kinds are replaced by their upgraded documents — the
  * same document with another QEMU release (its version and the machine
- * types that release registers, from the catalog) or a whole new host
- * document (--as) — and every recorded guest is checked, with the
- * single-host rule (vmc_abi_check_mode), on its own host before and after
- * and on every kind: a guest that cannot restart where it runs, one left
- * with no host at all (stranded), one losing more than half its targets.
+ * types that release registers, from the catalog), with another mainline
+ * kernel (vmc_host_with_kernel: its kernel-dependent capabilities from the
+ * data), or a whole new host document (--as) — and every recorded guest
+ * is checked, with the single-host rule (vmc_abi_check_mode), on its own
+ * host before and after and on every kind: a guest that cannot restart
+ * where it runs, one left with no host at all (stranded), one losing more
+ * than half its targets.
+ *
+ * A guest whose own host is upgraded is also resolved again there
+ * (vmc_guest_resolve of the definition its ABI records, vmc_abi_to_guest):
+ * the ABI a restart would give it, and what differs (vmc_abi_diff). The
+ * ABI does not record whether the guest named its platform; a recorded
+ * platform other than the default of its host (before the upgrade) was
+ * named — resolution picks the default otherwise — and is kept; one equal
+ * to it is taken as the default, so the restart gets the upgraded host's
+ * default (a guest that named exactly its host's default is reported as
+ * if it had not). docs/fleet.md.
+ *
+ * Workload: every recorded guest × every kind, twice (before, after);
+ * one resolution per guest on an upgraded host.
  */
 #include "fleet/fleet-private.h"
 
 #include <string.h>
 
+#include "host/host-kernel-private.h"
 #include <vmcompat/error.h>
 #include <vmcompat/machine.h>
+#include <vmcompat/platform.h>
 
 void
 vmc_fleet_impact_clear(VmcFleetImpact *i)
@@ -21,6 +38,9 @@ vmc_fleet_impact_clear(VmcFleetImpact *i)
     g_free(i->guest);
     g_free(i->host);
     g_clear_pointer(&i->restart, vmc_verdict_unref);
+    g_clear_pointer(&i->restart_abi, vmc_abi_unref);
+    g_clear_pointer(&i->restart_error, g_free);
+    g_clear_pointer(&i->restart_changes, g_array_unref);
 }
 
 /* The kind's document as QEMU @rel would make it: version and machine types. */
@@ -98,6 +118,38 @@ vmc_upgrade_targets(VmcUpgrade *u, const VmcAbi *abi, gboolean after)
     return n;
 }
 
+/* The ABI @abi's guest gets when restarted on @up, the upgraded document
+ * of kind @kind: its recorded definition, the platform kept only when it
+ * is not the kind's default before the upgrade (header comment), resolved
+ * there. A guest that does not resolve is an answer (restart_error), not
+ * a failure; FALSE (u->error) only when the ABI cannot be read back. */
+static gboolean
+vmc_upgrade_restart(VmcUpgrade *u, const VmcAbi *abi, gint64 kind, const VmcHost *up,
+                    VmcFleetImpact *row)
+{
+    const VmcHost *before = vmc__fleet_kind_host(u->fleet, kind, &u->error);
+    const VmcPlatform *def;
+    const char *platform = vmc_abi_get_platform(abi);
+    g_autoptr(VmcGuest) guest = NULL;
+    g_autoptr(GError) local = NULL;
+
+    if (!before)
+        return FALSE;
+    def = vmc_host_default_platform(before, u->fleet->cat);
+    row->restart_platform_kept = platform &&
+                                 !(def && g_str_equal(platform, vmc_platform_get_name(def)));
+    guest = vmc_abi_to_guest(u->fleet->cat, abi, row->restart_platform_kept ?
+                             VMC_ABI_GUEST_DEFAULT : VMC_ABI_GUEST_HOST_PLATFORM, &u->error);
+    if (!guest)
+        return FALSE;
+    row->restart_abi = vmc_guest_resolve(u->fleet->cat, guest, up, NULL, &local);
+    if (row->restart_abi)
+        row->restart_changes = vmc_abi_diff(abi, row->restart_abi);
+    else
+        row->restart_error = g_strdup(local->message);
+    return TRUE;
+}
+
 static gboolean
 vmc_upgrade_guest(const char *name, const char *abi_doc, const char *abi_fp, const char *host,
                   gpointer data)
@@ -113,8 +165,15 @@ vmc_upgrade_guest(const char *name, const char *abi_doc, const char *abi_fp, con
     row.host = g_strdup(host);
     row.before = vmc_upgrade_targets(u, abi, FALSE);
     row.after = vmc_upgrade_targets(u, abi, TRUE);
-    if (host && g_hash_table_contains(u->selected, host) && vmc__fleet_host_kind(u->fleet, host, &kind, NULL))
-        row.restart = vmc_abi_check_mode(abi, g_hash_table_lookup(u->upgraded, &kind), u->mode);
+    if (host && g_hash_table_contains(u->selected, host) &&
+        vmc__fleet_host_kind(u->fleet, host, &kind, NULL)) {
+        const VmcHost *up = g_hash_table_lookup(u->upgraded, &kind);
+        row.restart = vmc_abi_check_mode(abi, up, u->mode);
+        if (!vmc_upgrade_restart(u, abi, kind, up, &row)) {
+            vmc_fleet_impact_clear(&row);
+            return FALSE;
+        }
+    }
     row.stranded = row.before > 0 && row.after == 0;
     row.loses_most = row.after * 2 < row.before;
     if (row.restart || row.after != row.before)
@@ -125,22 +184,41 @@ vmc_upgrade_guest(const char *name, const char *abi_doc, const char *abi_fp, con
     return TRUE;
 }
 
-GArray *
-vmc_fleet_upgrade_impact(VmcFleet *fleet, const char *hosts, const VmcRelease *to_release,
-                         const VmcHost *as, VmcCpuCheck mode, guint *ret_hosts, GError **error)
+/* The upgraded document of a kind's host @h. */
+static VmcHost *
+vmc_upgrade_host(VmcFleet *fleet, const VmcHost *h, const VmcFleetUpgradeOptions *opts,
+                 GError **error)
 {
-    VmcUpgrade u = { .fleet = fleet, .mode = mode };
+    if (opts->as)
+        return vmc_host_ref((VmcHost *) opts->as);
+    if (opts->to_kernel)
+        return vmc_host_with_kernel(fleet->cat, h, opts->to_kernel, error);
+    return vmc_upgrade_release(fleet, h, opts->to_release, error);
+}
+
+GArray *
+vmc_fleet_upgrade_impact_opts(VmcFleet *fleet, const char *hosts,
+                              const VmcFleetUpgradeOptions *opts, guint *ret_hosts, GError **error)
+{
+    VmcUpgrade u = { .fleet = fleet };
     g_autoptr(GArray) sel_hosts = NULL;
     GHashTableIter it;
     gpointer k, v;
     GArray *rows = NULL;
+    guint kernel[3];
 
-    g_return_val_if_fail((to_release != NULL) != (as != NULL), NULL);
+    g_return_val_if_fail(fleet != NULL && opts != NULL, NULL);
+    g_return_val_if_fail(opts->version == VMC_FLEET_UPGRADE_OPTIONS_VERSION, NULL);
+    g_return_val_if_fail((opts->to_release != NULL) + (opts->to_kernel != NULL) +
+                         (opts->as != NULL) == 1, NULL);
+    u.mode = opts->mode;
     if (!hosts || !*hosts) {
         g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE, "--hosts: which hosts are upgraded "
                     "(cluster=C, host=GLOB, ...)");
         return NULL;
     }
+    if (opts->to_kernel && !vmc__kernel_release_parse(opts->to_kernel, kernel, error))
+        return NULL;
     if (!(u.all = vmc__fleet_kind_counts(fleet, NULL, NULL, error)) ||
         !(u.sel = vmc__fleet_kind_counts(fleet, hosts, NULL, error)) ||
         !(sel_hosts = vmc_fleet_hosts(fleet, hosts, error)))
@@ -158,7 +236,7 @@ vmc_fleet_upgrade_impact(VmcFleet *fleet, const char *hosts, const VmcRelease *t
         VmcHost *up;
         *key = *(gint64 *) k;
         if (!(h = vmc__fleet_kind_host(fleet, *key, error)) ||
-            !(up = as ? vmc_host_ref((VmcHost *) as) : vmc_upgrade_release(fleet, h, to_release, error))) {
+            !(up = vmc_upgrade_host(fleet, h, opts, error))) {
             g_free(key);
             goto out;
         }
@@ -179,4 +257,17 @@ out:
     g_clear_pointer(&u.upgraded, g_hash_table_unref);
     g_clear_pointer(&u.selected, g_hash_table_unref);
     return rows;
+}
+
+GArray *
+vmc_fleet_upgrade_impact(VmcFleet *fleet, const char *hosts, const VmcRelease *to_release,
+                         const VmcHost *as, VmcCpuCheck mode, guint *ret_hosts, GError **error)
+{
+    VmcFleetUpgradeOptions opts = VMC_FLEET_UPGRADE_OPTIONS_INIT;
+
+    g_return_val_if_fail((to_release != NULL) != (as != NULL), NULL);
+    opts.to_release = to_release;
+    opts.as = as;
+    opts.mode = mode;
+    return vmc_fleet_upgrade_impact_opts(fleet, hosts, &opts, ret_hosts, error);
 }

@@ -12,9 +12,11 @@
  * run on the host's own document; baseline equals vmc_cpu_baseline of the
  * hosts' host-models, and so do admit's before, after and lost features;
  * pools put a guest exactly with the hosts it runs on.
- * vmc_host_with_kernel (upgrade-impact --to-kernel) is checked on the real
- * fixtures and against the releases tools/gen/sources/linux-platforms.json
- * cites.
+ * upgrade-impact --to-kernel equals, guest by guest, vmc_abi_check_mode on
+ * each host's own document edited by vmc_host_with_kernel, and its restart
+ * ABI vmc_guest_resolve of the recorded definition there; the kernel rule
+ * itself is checked on the real fixtures and against the releases
+ * tools/gen/sources/linux-platforms.json cites.
  */
 #include "harness.h"
 
@@ -564,6 +566,166 @@ test_pools_property(Fixture *f, gconstpointer data)
 
 /* ---- upgrade-impact --to-kernel ------------------------------------------ */
 
+/* Guests recorded on random hosts: name → VmcAbi*, name → host. */
+static void
+record_guests(Fixture *f, guint n, GHashTable *abis, GHashTable *on)
+{
+    GRand *rand = g_rand_new_with_seed(20260807);
+    VmcCatalog *cat = vmc_test_catalog();
+    guint added = 0;
+
+    for (guint round = 0; added < n && round < 20 * n; round++) {
+        VmcGuest *g = g_ptr_array_index(f->guests, g_rand_int_range(rand, 0, f->guests->len));
+        const char *host = g_ptr_array_index(f->host_names, g_rand_int_range(rand, 0, f->host_names->len));
+        g_autoptr(VmcAbi) abi = vmc_guest_resolve(cat, g, g_hash_table_lookup(f->host_docs, host), NULL, NULL);
+        g_autofree char *name = g_strdup_printf("g%02u", added);
+        g_autoptr(GError) error = NULL;
+
+        if (!abi)
+            continue;
+        g_assert_true(vmc_fleet_guest_add(f->fleet, name, abi, host, &error));
+        g_assert_no_error(error);
+        g_hash_table_insert(abis, g_strdup(name), g_steal_pointer(&abi));
+        g_hash_table_insert(on, g_steal_pointer(&name), g_strdup(host));
+        added++;
+    }
+    g_assert_cmpuint(added, ==, n);
+    g_rand_free(rand);
+}
+
+/* Hosts of @f that can run @abi, each on its own document or (selected)
+ * the document @upgraded holds for it. */
+static guint
+count_targets(Fixture *f, const VmcAbi *abi, GHashTable *upgraded)
+{
+    guint n = 0;
+
+    for (guint i = 0; i < f->host_names->len; i++) {
+        const char *h = g_ptr_array_index(f->host_names, i);
+        const VmcHost *doc = upgraded && g_hash_table_contains(upgraded, h) ?
+                             g_hash_table_lookup(upgraded, h) : g_hash_table_lookup(f->host_docs, h);
+        g_autoptr(VmcVerdict) v = vmc_abi_check_mode(abi, doc, VMC_CPU_CHECK_DEFAULT);
+        n += vmc_verdict_ok(v);
+    }
+    return n;
+}
+
+static void
+test_upgrade_kernel_property(Fixture *f, gconstpointer data)
+{
+    static const char *const cases[][2] = {
+        { "cluster=west", "5.15" },        /* downgrades from 6.8, upgrades from 5.8 */
+        { "cluster=east", "6.8" },
+        { "host=h0[3-6]-*", "6.17.2" },    /* adds tap.tunnel-udp */
+        { "host=h02-*", "4.18" },
+        { "kind=1", "6.1" },
+    };
+    VmcCatalog *cat = vmc_test_catalog();
+    g_autoptr(GHashTable) abis = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                       (GDestroyNotify) vmc_abi_unref);
+    g_autoptr(GHashTable) on = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    guint rows_seen = 0, restarts = 0, refused = 0, changed = 0, kept = 0;
+
+    record_guests(f, 24, abis, on);
+    for (guint c = 0; c < G_N_ELEMENTS(cases); c++) {
+        VmcFleetUpgradeOptions opts = VMC_FLEET_UPGRADE_OPTIONS_INIT;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GArray) sel = vmc_fleet_hosts(f->fleet, cases[c][0], &error);
+        g_autoptr(GHashTable) upgraded = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                               (GDestroyNotify) vmc_host_unref);
+        g_autoptr(GHashTable) by_guest = g_hash_table_new(g_str_hash, g_str_equal);
+        g_autoptr(GArray) rows = NULL;
+        GHashTableIter it;
+        gpointer k, v;
+        guint n_hosts = 0;
+
+        g_assert_no_error(error);
+        g_assert_cmpuint(sel->len, >, 0);
+        /* the single-host side: each selected host's own document, edited */
+        for (guint i = 0; i < sel->len; i++) {
+            const char *h = g_array_index(sel, VmcFleetHost, i).name;
+            VmcHost *up = vmc_host_with_kernel(cat, g_hash_table_lookup(f->host_docs, h), cases[c][1], &error);
+            g_assert_no_error(error);
+            g_hash_table_insert(upgraded, g_strdup(h), up);
+        }
+        opts.to_kernel = cases[c][1];
+        rows = vmc_fleet_upgrade_impact_opts(f->fleet, cases[c][0], &opts, &n_hosts, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(n_hosts, ==, sel->len);
+        for (guint i = 0; i < rows->len; i++)
+            g_hash_table_insert(by_guest, g_array_index(rows, VmcFleetImpact, i).guest,
+                                &g_array_index(rows, VmcFleetImpact, i));
+        g_hash_table_iter_init(&it, abis);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            const VmcAbi *abi = v;
+            const char *host = g_hash_table_lookup(on, k);
+            const VmcFleetImpact *row = g_hash_table_lookup(by_guest, k);
+            const VmcHost *mine = g_hash_table_lookup(upgraded, host);
+            guint before = count_targets(f, abi, NULL), after = count_targets(f, abi, upgraded);
+
+            /* listed exactly when its host is upgraded or its targets change */
+            g_assert_cmpint(row != NULL, ==, mine != NULL || before != after);
+            if (!row)
+                continue;
+            rows_seen++;
+            g_assert_cmpstr(row->host, ==, host);
+            g_assert_cmpuint(row->before, ==, before);
+            g_assert_cmpuint(row->after, ==, after);
+            g_assert_cmpint(row->stranded, ==, before > 0 && after == 0);
+            g_assert_cmpint(row->restart != NULL, ==, mine != NULL);
+            if (!mine)
+                continue;
+            restarts++;
+            {
+                /* the recorded ABI on the edited document */
+                g_autoptr(VmcVerdict) single = vmc_abi_check_mode(abi, mine, VMC_CPU_CHECK_DEFAULT);
+                g_autofree char *a = verdict_text(single);
+                g_autofree char *b = verdict_text(row->restart);
+                g_assert_cmpstr(a, ==, b);
+                refused += !vmc_verdict_ok(single);
+            }
+            {
+                /* the restart: the recorded definition resolved on it */
+                const VmcPlatform *def = vmc_host_default_platform(g_hash_table_lookup(f->host_docs, host), cat);
+                const char *p = vmc_abi_get_platform(abi);
+                gboolean named = p && !(def && g_str_equal(p, vmc_platform_get_name(def)));
+                g_autoptr(VmcGuest) g = vmc_abi_to_guest(cat, abi, named ? VMC_ABI_GUEST_DEFAULT :
+                                                         VMC_ABI_GUEST_HOST_PLATFORM, &error);
+                g_autoptr(GError) rerr = NULL;
+                g_autoptr(VmcAbi) again = NULL;
+
+                g_assert_no_error(error);
+                again = vmc_guest_resolve(cat, g, mine, NULL, &rerr);
+                g_assert_cmpint(row->restart_platform_kept, ==, named);
+                kept += named;
+                if (!again) {
+                    g_assert_null(row->restart_abi);
+                    g_assert_cmpstr(row->restart_error, ==, rerr->message);
+                    continue;
+                }
+                g_assert_nonnull(row->restart_abi);
+                g_assert_cmpstr(vmc_abi_get_fingerprint(row->restart_abi), ==, vmc_abi_get_fingerprint(again));
+                {
+                    g_autoptr(GArray) d = vmc_abi_diff(abi, again);
+                    g_assert_cmpuint(row->restart_changes->len, ==, d->len);
+                    g_assert_cmpint(d->len == 0, ==, g_str_equal(vmc_abi_get_fingerprint(abi),
+                                                                 vmc_abi_get_fingerprint(again)));
+                    changed += d->len > 0;
+                }
+            }
+        }
+    }
+    g_test_message("%u impact rows, %u restarts on upgraded hosts (%u refused as recorded, %u with "
+                   "another ABI, %u with a named platform) agree with the single-host rule",
+                   rows_seen, restarts, refused, changed, kept);
+    /* the sample is not one-sided */
+    g_assert_cmpuint(refused, >, 0);
+    g_assert_cmpuint(refused, <, restarts);
+    g_assert_cmpuint(changed, >, 0);
+    g_assert_cmpuint(changed, <, restarts);
+    (void) data;
+}
+
 static VmcHost *
 load_host(const char *file)
 {
@@ -726,6 +888,8 @@ main(int argc, char **argv)
     g_test_add("/fleet/baseline", Fixture, NULL, fixture_setup, test_baseline, fixture_teardown);
     g_test_add("/fleet/admit", Fixture, NULL, fixture_setup, test_admit, fixture_teardown);
     g_test_add("/fleet/import", Fixture, NULL, fixture_setup, test_import_idempotent, fixture_teardown);
+    g_test_add("/fleet/upgrade/kernel-equals-single-host", Fixture, NULL, fixture_setup,
+               test_upgrade_kernel_property, fixture_teardown);
     g_test_add("/fleet/upgrade/kernel-rule", Fixture, NULL, NULL, test_upgrade_kernel_rule, NULL);
     g_test_add("/fleet/upgrade/kernel-since-cited", Fixture, NULL, NULL, test_upgrade_kernel_since, NULL);
     return g_test_run();
