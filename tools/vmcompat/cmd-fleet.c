@@ -623,6 +623,93 @@ cmd_fleet_pools(VmcCli *cli, int argc, char **argv)
     return VMC_EXIT_OK;
 }
 
+/* upgrade-impact --json: what a restart on the upgraded host gives. */
+static json_object *
+fleet_impact_restart_json(const VmcFleetImpact *r)
+{
+    json_object *o = json_object_new_object();
+    json_object *changes;
+
+    json_object_object_add(o, "resolves", json_object_new_boolean(r->restart_abi != NULL));
+    json_object_object_add(o, "platform-rule", json_object_new_string(r->restart_platform_kept ?
+                                                                      "kept" : "host-default"));
+    if (!r->restart_abi) {
+        json_object_object_add(o, "error", json_object_new_string(r->restart_error));
+        return o;
+    }
+    json_object_object_add(o, "fingerprint", json_object_new_string(vmc_abi_get_fingerprint(r->restart_abi)));
+    json_object_object_add(o, "platform", vmc_abi_get_platform(r->restart_abi) ?
+                           json_object_new_string(vmc_abi_get_platform(r->restart_abi)) : NULL);
+    changes = json_object_new_array();
+    for (guint i = 0; i < r->restart_changes->len; i++) {
+        const VmcAbiChange *c = &g_array_index(r->restart_changes, VmcAbiChange, i);
+        const VmcAbiTunable *t = c->kind == VMC_ABI_CHANGE_TUNABLE && c->after ?
+                                 vmc_abi_lookup_tunable(r->restart_abi, c->subject) : NULL;
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "item", json_object_new_string(vmc_abi_change_kind_to_string(c->kind)));
+        if (c->subject)
+            json_object_object_add(e, "subject", json_object_new_string(c->subject));
+        json_object_object_add(e, "before", c->before ? json_object_new_string(c->before) : NULL);
+        json_object_object_add(e, "after", c->after ? json_object_new_string(c->after) : NULL);
+        if (t)
+            json_object_object_add(e, "source", json_object_new_string(t->source));
+        json_object_array_add(changes, e);
+    }
+    json_object_object_add(o, "changes", changes);
+    return o;
+}
+
+/* upgrade-impact: what a restart on the upgraded host gives, for people. */
+static void
+fleet_impact_restart_print(const VmcFleetImpact *r)
+{
+    const char *platform = r->restart_abi ? vmc_abi_get_platform(r->restart_abi) : NULL;
+    const char *recorded = NULL;    /* the recorded platform, when it changes */
+    g_autoptr(GPtrArray) gained = g_ptr_array_new();
+    g_autoptr(GPtrArray) lost = g_ptr_array_new();
+
+    if (!r->restart_abi) {
+        printf("    restarted there from its definition, it does not resolve: %s\n", r->restart_error);
+        return;
+    }
+    for (guint i = 0; i < r->restart_changes->len; i++) {
+        const VmcAbiChange *c = &g_array_index(r->restart_changes, VmcAbiChange, i);
+        if (c->kind == VMC_ABI_CHANGE_PLATFORM)
+            recorded = c->before;
+    }
+    if (r->restart_platform_kept)
+        printf("    restarted there from its definition: platform %s, kept (not its host's default: "
+               "the guest named it); %s\n",
+               platform, r->restart_changes->len ? "its ABI changes:" : "the same ABI");
+    else if (recorded)
+        printf("    restarted there from its definition: platform %s, the upgraded host's default "
+               "(the recorded %s was its host's default, so taken as not named); %s\n",
+               platform ? platform : "none", recorded,
+               r->restart_changes->len ? "its ABI changes:" : "the same ABI");
+    else
+        printf("    restarted there from its definition: platform %s, the upgraded host's default; %s\n",
+               platform ? platform : "none", r->restart_changes->len ? "its ABI changes:" : "the same ABI");
+    for (guint i = 0; i < r->restart_changes->len; i++) {
+        const VmcAbiChange *c = &g_array_index(r->restart_changes, VmcAbiChange, i);
+        const VmcAbiTunable *t = NULL;
+        if (c->kind == VMC_ABI_CHANGE_CPU_FEATURE) {
+            g_ptr_array_add(g_str_equal(c->after, "on") ? gained : lost, c->subject);
+            continue;
+        }
+        if (c->kind == VMC_ABI_CHANGE_TUNABLE && c->after)
+            t = vmc_abi_lookup_tunable(r->restart_abi, c->subject);
+        printf("      %s%s%s: %s → %s%s%s%s\n", vmc_abi_change_kind_to_string(c->kind),
+               c->subject ? " " : "", c->subject ? c->subject : "", c->before ? c->before : "(none)",
+               c->after ? c->after : "(none)", t ? " (" : "", t ? t->source : "", t ? ")" : "");
+    }
+    if (gained->len || lost->len) {
+        g_autofree char *on = vmc_cli_join(gained, ", ", 0);
+        g_autofree char *off = vmc_cli_join(lost, ", ", 0);
+        printf("      CPU features gained: %s; lost: %s\n", gained->len ? on : "none",
+               lost->len ? off : "none");
+    }
+}
+
 static int
 cmd_fleet_upgrade_impact(VmcCli *cli, int argc, char **argv)
 {
@@ -631,28 +718,46 @@ cmd_fleet_upgrade_impact(VmcCli *cli, int argc, char **argv)
         FLEET_DB_ENTRY(db),
         { "hosts", 0, 0, G_OPTION_ARG_STRING, &hosts, "the hosts upgraded (required)", "KEY=VALUE,..." },
         { "to-release", 0, 0, G_OPTION_ARG_STRING, &release, "their QEMU becomes this release", "qemu-X.Y" },
-        { "to-kernel", 0, 0, G_OPTION_ARG_STRING, &kernel, "their kernel becomes this one", "X.Y" },
+        { "to-kernel", 0, 0, G_OPTION_ARG_STRING, &kernel, "their kernel becomes this mainline release",
+          "X.Y[.Z]" },
         { "as", 0, 0, G_OPTION_ARG_FILENAME, &as, "they become this host document", "HOSTDOC" },
         { "check", 0, 0, G_OPTION_ARG_STRING, &check, "CPU check mode: none, partial, full", "MODE" },
         { NULL },
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("--hosts SEL (--to-release R | --as HOSTDOC) - what an upgrade does to the guests");
+    g_autoptr(GOptionContext) ctx = g_option_context_new(
+        "--hosts SEL (--to-release R | --to-kernel K | --as HOSTDOC) - what an upgrade does to the guests");
     g_autoptr(GError) error = NULL;
     g_autoptr(VmcFleet) fleet = NULL;
     g_autoptr(VmcHost) as_host = NULL;
     g_autoptr(GArray) rows = NULL;
+    VmcFleetUpgradeOptions opts = VMC_FLEET_UPGRADE_OPTIONS_INIT;
     VmcRelease rel;
-    VmcCpuCheck mode;
     VmcCatalog *cat;
-    guint n_hosts = 0, stranded = 0, norestart = 0, most = 0;
+    guint n_hosts = 0, stranded = 0, norestart = 0, most = 0, changed = 0, unresolved = 0;
     int rc;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(ctx,
-        "Every recorded guest is checked (guest check) on its own host after the upgrade\n"
-        "and on every host before and after: guests that cannot restart where they run,\n"
-        "guests left with no host (stranded), guests losing more than half their\n"
-        "targets, with reasons. Exit 1 when some guest cannot restart or is stranded.\n");
+        "The selected hosts become:\n"
+        "  --to-release R  the same hosts with QEMU release R (its machine types)\n"
+        "  --to-kernel K   the same hosts on mainline Linux K (X.Y or X.Y.Z): what was\n"
+        "                  released after K is taken away; what the platforms and\n"
+        "                  tunables of the host's arch ask for, released after the old\n"
+        "                  kernel and not after K, is added; the rest stays as probed\n"
+        "                  (releases: data/host/kvm-capabilities.json, the platforms).\n"
+        "                  A distribution kernel (5.14.0-427.el9) is refused: use --as\n"
+        "  --as HOSTDOC    that host document\n"
+        "\n"
+        "Every recorded guest's ABI is checked (guest check) on its own host after the\n"
+        "upgrade (can it migrate back, be restored, start as recorded) and on every host\n"
+        "before and after: guests whose ABI cannot run on their upgraded host, guests\n"
+        "left with no host (stranded), guests losing more than half their targets, with\n"
+        "reasons. A guest whose host is upgraded is also resolved again there, as a\n"
+        "restart from its definition would: the definition its ABI records (CPU, machine\n"
+        "type, explicit properties), the platform kept when it is not its host's default\n"
+        "(the guest named it), else the upgraded host's default; what changes (platform,\n"
+        "CPU model and features, tunables) is listed. Exit 1 when some guest's ABI cannot\n"
+        "run on its upgraded host, some guest is stranded or does not resolve there.\n");
     g_option_context_set_summary(ctx, fleet_db_help);
     if (!vmc_cli_parse(cli, ctx, &argc, &argv, &rc))
         return rc;
@@ -660,25 +765,27 @@ cmd_fleet_upgrade_impact(VmcCli *cli, int argc, char **argv)
         return vmc_cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
     if (!hosts)
         return vmc_cli_usage_error(cli, "--hosts SEL is required");
-    if (kernel)
-        return vmc_cli_usage_error(cli, "--to-kernel is not supported yet: describe the upgraded hosts "
-                                   "with --as HOSTDOC (e.g. 'vmcompat host probe' on an upgraded host)");
-    if ((release != NULL) == (as != NULL))
-        return vmc_cli_usage_error(cli, "give one of --to-release and --as");
-    if (!vmc_cli_check_mode(cli, check, &mode, &rc))
+    if ((release != NULL) + (kernel != NULL) + (as != NULL) != 1)
+        return vmc_cli_usage_error(cli, "give one of --to-release, --to-kernel and --as");
+    if (!vmc_cli_check_mode(cli, check, &opts.mode, &rc))
         return rc;
     if (release && !vmc_release_parse(release, &rel, &error))
         return vmc_cli_fail(cli, error);
+    opts.to_release = release ? &rel : NULL;
+    opts.to_kernel = kernel;
     if (!(fleet = fleet_open(cli, db, &error)) || !(cat = vmc_cli_catalog(cli, &error)) ||
-        (as && !(as_host = vmc_host_load(cat, as, &error))) ||
-        !(rows = vmc_fleet_upgrade_impact(fleet, hosts, release ? &rel : NULL, as_host, mode, &n_hosts,
-                                          &error)))
+        (as && !(as_host = vmc_host_load(cat, as, &error))))
+        return vmc_cli_fail(cli, error);
+    opts.as = as_host;
+    if (!(rows = vmc_fleet_upgrade_impact_opts(fleet, hosts, &opts, &n_hosts, &error)))
         return vmc_cli_fail(cli, error);
     for (guint i = 0; i < rows->len; i++) {
         const VmcFleetImpact *r = &g_array_index(rows, VmcFleetImpact, i);
         stranded += r->stranded;
         norestart += r->restart && !vmc_verdict_ok(r->restart);
         most += r->loses_most && !r->stranded;
+        changed += r->restart_changes && r->restart_changes->len > 0;
+        unresolved += r->restart && !r->restart_abi;
     }
     if (cli->json) {
         json_object *o = json_object_new_object();
@@ -687,6 +794,8 @@ cmd_fleet_upgrade_impact(VmcCli *cli, int argc, char **argv)
         json_object_object_add(o, "stranded", json_object_new_int(stranded));
         json_object_object_add(o, "cannot-restart", json_object_new_int(norestart));
         json_object_object_add(o, "lose-most-targets", json_object_new_int(most));
+        json_object_object_add(o, "restart-abi-changes", json_object_new_int(changed));
+        json_object_object_add(o, "restart-does-not-resolve", json_object_new_int(unresolved));
         for (guint i = 0; i < rows->len; i++) {
             const VmcFleetImpact *r = &g_array_index(rows, VmcFleetImpact, i);
             json_object *e = json_object_new_object();
@@ -698,6 +807,7 @@ cmd_fleet_upgrade_impact(VmcCli *cli, int argc, char **argv)
             if (r->restart) {
                 g_autofree char *vj = vmc_verdict_to_json(r->restart);
                 json_object_object_add(e, "restart", json_tokener_parse(vj));
+                json_object_object_add(e, "restart-abi", fleet_impact_restart_json(r));
             }
             json_object_array_add(a, e);
         }
@@ -705,18 +815,23 @@ cmd_fleet_upgrade_impact(VmcCli *cli, int argc, char **argv)
         vmc_cli_print_json(o);
         json_object_put(o);
     } else {
-        printf("upgrading %u hosts (%s): %u guests stranded, %u cannot restart where they run, "
-               "%u lose most of their targets\n", n_hosts, hosts, stranded, norestart, most);
+        printf("upgrading %u hosts (%s): %u guests stranded, %u whose ABI cannot run on their upgraded "
+               "host, %u lose most of their targets; restarted from their definition there, %u would "
+               "get another ABI, %u would not resolve\n", n_hosts, hosts, stranded, norestart, most,
+               changed, unresolved);
         for (guint i = 0; i < rows->len; i++) {
             const VmcFleetImpact *r = &g_array_index(rows, VmcFleetImpact, i);
             printf("  %s (on %s): hosts that can run it %u → %u%s%s\n", r->guest, r->host ? r->host : "-",
                    r->before, r->after, r->stranded ? " — stranded" : "",
-                   r->restart && !vmc_verdict_ok(r->restart) ? " — cannot restart where it runs" : "");
+                   r->restart && !vmc_verdict_ok(r->restart) ? " — its ABI cannot run on its upgraded host" :
+                   "");
             if (r->restart && !vmc_verdict_ok(r->restart))
                 vmc_cli_print_reasons(r->restart, "      ");
+            if (r->restart)
+                fleet_impact_restart_print(r);
         }
     }
-    return stranded || norestart ? VMC_EXIT_NEGATIVE : VMC_EXIT_OK;
+    return stranded || norestart || unresolved ? VMC_EXIT_NEGATIVE : VMC_EXIT_OK;
 }
 
 static int
