@@ -89,6 +89,11 @@ const VmcRelease *vmc_abi_get_release(const VmcAbi *abi);
 VmcAccel vmc_abi_get_accel(const VmcAbi *abi);
 const char *vmc_abi_get_machine(const VmcAbi *abi);
 const char *vmc_abi_get_platform(const VmcAbi *abi);
+/* Whether the guest named its platform ("platform-named" in the document,
+ * outside the fingerprint: it changes nothing the guest sees, only what a
+ * restart elsewhere picks). FALSE also for ABIs written before vmcompat
+ * recorded it. */
+gboolean vmc_abi_get_platform_named(const VmcAbi *abi);
 const char *const *vmc_abi_get_devices(const VmcAbi *abi);
 guint vmc_abi_get_tunable_count(const VmcAbi *abi);
 const VmcAbiTunable *vmc_abi_get_tunable(const VmcAbi *abi, guint idx);

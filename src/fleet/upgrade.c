@@ -136,8 +136,11 @@ vmc_upgrade_restart(VmcUpgrade *u, const VmcAbi *abi, gint64 kind, const VmcHost
     if (!before)
         return FALSE;
     def = vmc_host_default_platform(before, u->fleet->cat);
+    /* named (recorded since vmcompat records it), or — an older ABI — not
+     * its host's default, which only a guest naming it gets */
     row->restart_platform_kept = platform &&
-                                 !(def && g_str_equal(platform, vmc_platform_get_name(def)));
+                                 (vmc_abi_get_platform_named(abi) ||
+                                  !(def && g_str_equal(platform, vmc_platform_get_name(def))));
     guest = vmc_abi_to_guest(u->fleet->cat, abi, row->restart_platform_kept ?
                              VMC_ABI_GUEST_DEFAULT : VMC_ABI_GUEST_HOST_PLATFORM, &u->error);
     if (!guest)

@@ -278,6 +278,10 @@ vmc_abi_to_json(const VmcAbi *abi)
         json_object_object_add(o, "guest", json_object_new_string(abi->guest_name));
     if (abi->os)
         json_object_object_add(o, "guest-os", vmc_abi_guest_os_json(abi));
+    /* the guest named its platform (a restart keeps it): not guest-visible,
+     * so outside the fingerprint; written only when true */
+    if (abi->platform_named)
+        json_object_object_add(o, "platform-named", json_object_new_boolean(TRUE));
     json_object_object_foreach(core, key, val) {
         if (g_str_equal(key, "tunables"))
             json_object_object_add(o, key, vmc_abi_tunables_json(abi->tunables, TRUE));
@@ -539,6 +543,7 @@ vmc_guest_resolve(VmcCatalog *cat, const VmcGuest *g, const VmcHost *host,
         platform = vmc_host_default_platform(host, cat);
     }
     abi->platform = platform ? g_strdup(vmc_platform_get_name(platform)) : NULL;
+    abi->platform_named = g->platform != NULL;
     abi->devices = g_strdupv((char **) vmc_guest_get_devices(g));
 
     /* explicit settings: tunables or guest-ABI-only properties */
@@ -809,6 +814,17 @@ vmc_abi_parse(VmcCatalog *cat, const char *data, gsize len, const char *name,
     }
     abi->machine = g_strdup(s);
     abi->platform = g_strdup(vmc_json_str(root, "platform"));
+    {
+        json_object *named = NULL;
+        if (json_object_object_get_ex(root, "platform-named", &named)) {
+            if (!json_object_is_type(named, json_type_boolean)) {
+                g_set_error(error, VMC_ERROR, VMC_ERROR_PARSE,
+                            "%s: field 'platform-named': expected true or false", name);
+                goto out;
+            }
+            abi->platform_named = json_object_get_boolean(named);
+        }
+    }
     abi->guest_name = g_strdup(vmc_json_str(root, "guest"));
     if (vmc_json_get(root, "guest-os", json_type_object) &&
         !vmc_abi_parse_guest_os(abi, vmc_json_get(root, "guest-os", json_type_object), name, error))
@@ -958,6 +974,7 @@ const VmcRelease *vmc_abi_get_release(const VmcAbi *abi) { return &abi->release;
 VmcAccel vmc_abi_get_accel(const VmcAbi *abi) { return abi->accel; }
 const char *vmc_abi_get_machine(const VmcAbi *abi) { return abi->machine; }
 const char *vmc_abi_get_platform(const VmcAbi *abi) { return abi->platform; }
+gboolean vmc_abi_get_platform_named(const VmcAbi *abi) { return abi->platform_named; }
 const char *const *vmc_abi_get_devices(const VmcAbi *abi) { return (const char *const *) abi->devices; }
 guint vmc_abi_get_tunable_count(const VmcAbi *abi) { return abi->tunables->len; }
 const VmcCpuDef *vmc_abi_get_cpu_original(const VmcAbi *abi) { return abi->original; }

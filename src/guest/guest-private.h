@@ -41,6 +41,7 @@ struct _VmcAbi {
     VmcAccel accel;
     char *machine;
     char *platform;
+    gboolean platform_named; /* the guest named @platform ("platform-named") */
     GStrv devices;
     GArray *tunables;        /* VmcAbiTunable, sorted by name; strings in @strings */
     GArray *properties;      /* VmcAbiTunable: explicit guest-ABI-only settings */

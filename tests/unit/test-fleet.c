@@ -688,7 +688,8 @@ test_upgrade_kernel_property(Fixture *f, gconstpointer data)
                 /* the restart: the recorded definition resolved on it */
                 const VmcPlatform *def = vmc_host_default_platform(g_hash_table_lookup(f->host_docs, host), cat);
                 const char *p = vmc_abi_get_platform(abi);
-                gboolean named = p && !(def && g_str_equal(p, vmc_platform_get_name(def)));
+                gboolean named = p && (vmc_abi_get_platform_named(abi) ||
+                                       !(def && g_str_equal(p, vmc_platform_get_name(def))));
                 g_autoptr(VmcGuest) g = vmc_abi_to_guest(cat, abi, named ? VMC_ABI_GUEST_DEFAULT :
                                                          VMC_ABI_GUEST_HOST_PLATFORM, &error);
                 g_autoptr(GError) rerr = NULL;

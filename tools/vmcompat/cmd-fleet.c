@@ -678,8 +678,7 @@ fleet_impact_restart_print(const VmcFleetImpact *r)
             recorded = c->before;
     }
     if (r->restart_platform_kept)
-        printf("    restarted there from its definition: platform %s, kept (not its host's default: "
-               "the guest named it); %s\n",
+        printf("    restarted there from its definition: platform %s, kept (the guest named it); %s\n",
                platform, r->restart_changes->len ? "its ABI changes:" : "the same ABI");
     else if (recorded)
         printf("    restarted there from its definition: platform %s, the upgraded host's default "
@@ -754,8 +753,9 @@ cmd_fleet_upgrade_impact(VmcCli *cli, int argc, char **argv)
         "left with no host (stranded), guests losing more than half their targets, with\n"
         "reasons. A guest whose host is upgraded is also resolved again there, as a\n"
         "restart from its definition would: the definition its ABI records (CPU, machine\n"
-        "type, explicit properties), the platform kept when it is not its host's default\n"
-        "(the guest named it), else the upgraded host's default; what changes (platform,\n"
+        "type, explicit properties), the platform kept when the guest named it (ABIs\n"
+        "record that; for older ones: when it is not its host's default), else the\n"
+        "upgraded host's default; what changes (platform,\n"
         "CPU model and features, tunables) is listed. Exit 1 when some guest's ABI cannot\n"
         "run on its upgraded host, some guest is stranded or does not resolve there.\n");
     g_option_context_set_summary(ctx, fleet_db_help);
