@@ -230,7 +230,8 @@ vmc_fleet_kind_models(VmcCatalog *cat, const VmcHost *host, gboolean aliases, GH
                       GError **error)
 {
     const VmcCpuDef *cpu = vmc_host_get_cpu(host);
-    VmcAccel accel = vmc_host_has_kvm(host) ? VMC_ACCEL_KVM : VMC_ACCEL_TCG;
+    /* as `cpu models --host`, `host report` and query-cpu-definitions judge it */
+    VmcAccel accel = vmc_host_default_accel(host);
     g_autoptr(GArray) rows = NULL;
     GHashTable *ok;
 

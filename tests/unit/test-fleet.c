@@ -878,6 +878,69 @@ test_upgrade_kernel_since(Fixture *f, gconstpointer data)
     (void) data;
 }
 
+/* The ladder counts, per catalog model, the hosts whose own document says
+ * the model is usable (query-cpu-definitions' rule with the host's default
+ * accelerator, as `cpu models --host` judges it). */
+static void
+test_ladder_property(Fixture *f, gconstpointer data)
+{
+    VmcCatalog *cat = vmc_test_catalog();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GArray) rungs = NULL;
+    g_autoptr(GHashTable) want = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    guint nonzero = 0;
+
+    /* and a host without KVM: TCG's answer is not the host's own */
+    {
+        g_autofree char *file = vmc_test_source_path("tests", "data", "hosts", "x86_64-example.json", NULL);
+        g_autofree char *text = vmc_test_read(file, NULL);
+        g_autofree char *jsonl = g_build_filename(f->dir, "nokvm.jsonl", NULL);
+        json_object *doc = json_tokener_parse(text), *kvm = json_object_new_object();
+        const char *paths[] = { jsonl, NULL };
+        const char *out;
+        VmcFleetImportStats st;
+        json_object_object_add(kvm, "present", json_object_new_boolean(FALSE));
+        json_object_object_add(doc, "kvm", kvm);
+        json_object_object_add(doc, "name", json_object_new_string("nokvm"));
+        out = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+        g_assert_true(g_file_set_contents(jsonl, out, -1, NULL));
+        g_assert_true(vmc_fleet_import(f->fleet, paths, NULL, 0, &st, &error));
+        g_assert_no_error(error);
+        g_hash_table_insert(f->host_docs, g_strdup("nokvm"), vmc_host_parse(cat, out, strlen(out), "nokvm", &error));
+        g_assert_no_error(error);
+        g_ptr_array_add(f->host_names, g_strdup("nokvm"));
+        json_object_put(doc);
+        g_unlink(jsonl);
+        rungs = vmc_fleet_ladder(f->fleet, NULL, &error);
+    }
+    g_assert_no_error(error);
+    for (guint h = 0; h < f->host_names->len; h++) {
+        VmcHost *host = g_hash_table_lookup(f->host_docs, g_ptr_array_index(f->host_names, h));
+        g_autoptr(GArray) rows = vmc_cpu_models_accel(cat, vmc_host_get_arch(host), vmc_host_get_cpu(host),
+                                                      vmc_host_default_accel(host), &error);
+        g_assert_no_error(error);
+        for (guint i = 0; i < rows->len; i++) {
+            VmcModelAvailability *r = &g_array_index(rows, VmcModelAvailability, i);
+            if (!r->alias_of && r->unavailable && r->unavailable->len == 0) {
+                guint n = GPOINTER_TO_UINT(g_hash_table_lookup(want, r->name));
+                g_hash_table_replace(want, g_strdup(r->name), GUINT_TO_POINTER(n + 1));
+            }
+            vmc_model_availability_clear(r);
+        }
+    }
+    for (guint i = 0; i < rungs->len; i++) {
+        const VmcFleetRung *r = &g_array_index(rungs, VmcFleetRung, i);
+        g_assert_cmpuint(r->n_total, ==, f->host_names->len);
+        if (r->n_hosts != GPOINTER_TO_UINT(g_hash_table_lookup(want, r->model)))
+            g_error("ladder: %s on %u hosts, the hosts' own documents say %u", r->model, r->n_hosts,
+                    GPOINTER_TO_UINT(g_hash_table_lookup(want, r->model)));
+        nonzero += r->n_hosts > 0 && r->n_hosts < r->n_total;
+    }
+    /* the fixture hosts differ: some models run on some of them only */
+    g_assert_cmpuint(nonzero, >, 5);
+    (void) data;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -886,6 +949,8 @@ main(int argc, char **argv)
                test_property, fixture_teardown);
     g_test_add("/fleet/property/pools-equal-single-host", Fixture, NULL, fixture_setup,
                test_pools_property, fixture_teardown);
+    g_test_add("/fleet/property/ladder-equals-single-host", Fixture, NULL, fixture_setup,
+               test_ladder_property, fixture_teardown);
     g_test_add("/fleet/baseline", Fixture, NULL, fixture_setup, test_baseline, fixture_teardown);
     g_test_add("/fleet/admit", Fixture, NULL, fixture_setup, test_admit, fixture_teardown);
     g_test_add("/fleet/import", Fixture, NULL, fixture_setup, test_import_idempotent, fixture_teardown);
