@@ -71,6 +71,20 @@ gboolean vmc__fleet_foreach_guest_abi(VmcFleet *fleet, VmcFleetGuestAbiFn fn, gp
  * documents and kept (*@ret_computed: how many). */
 GHashTable *vmc__fleet_abi_vectors(VmcFleet *fleet, guint *ret_computed, GError **error);
 
+/* vectors.c: requirement vectors over many host views. The caller numbers
+ * its views (@slot 0, 1, ...) and keeps each slot to one view. */
+typedef struct _VmcFleetVectors VmcFleetVectors;
+VmcFleetVectors *vmc__fleet_vectors_new(void);
+void vmc__fleet_vectors_free(VmcFleetVectors *vs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmcFleetVectors, vmc__fleet_vectors_free)
+/* The id of a vector (equal text, equal id: 0, 1, ...). */
+guint vmc__fleet_vectors_add(VmcFleetVectors *vs, const char *vector);
+guint vmc__fleet_vectors_count(const VmcFleetVectors *vs);
+/* Whether @view (slot @slot) meets every key of vector @id; FALSE with
+ * @error for a key this vmcompat cannot read. */
+gboolean vmc__fleet_vectors_met(VmcFleetVectors *vs, guint id, VmcHostView *view, guint slot,
+                                gboolean *ret, GError **error);
+
 /* The kind of a host, by name (VMC_ERROR_UNKNOWN: no such host). */
 gboolean vmc__fleet_host_kind(VmcFleet *fleet, const char *name, gint64 *ret, GError **error);
 

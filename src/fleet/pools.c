@@ -39,15 +39,10 @@ vmc_limit_clear(gpointer p)
     g_clear_pointer(&l->gains, g_ptr_array_unref);
 }
 
-/* Pools are computed on requirement vectors (guest/abi-check.h): a guest
- * runs on a kind exactly when the kind meets every key of its ABI's vector,
- * so each distinct key is evaluated once per kind and each distinct vector
- * once per kind — not every ABI against every kind. */
-typedef struct {
-    GArray *atoms;           /* guint: the vector's keys, interned */
-    gint pool;               /* index into rows + 1, 0: not placed yet */
-} VmcPoolVector;
-
+/* Pools are computed on requirement vectors (guest/abi-check.h, vectors.c):
+ * a guest runs on a kind exactly when the kind meets every key of its
+ * ABI's vector, so each distinct key is evaluated once per kind and each
+ * distinct vector once per kind — not every ABI against every kind. */
 typedef struct {
     VmcFleet *fleet;
     VmcCpuCheck mode;
@@ -55,49 +50,20 @@ typedef struct {
     GHashTable *kind_hosts;  /* id → n hosts */
     GHashTable *vectors;     /* default mode: abi id → vector text */
     GHashTable *by_fp;       /* other modes: abi fingerprint → vector text */
-    GHashTable *by_vector;   /* vector text → VmcPoolVector* */
-    GHashTable *atom_ids;    /* key → id + 1 */
-    GPtrArray *atoms;        /* id → key */
-    GPtrArray *order;        /* (guest name, VmcPoolVector*) pairs, in name order */
+    VmcFleetVectors *vs;
+    GPtrArray *names;        /* guests in name order */
+    GArray *guest_vec;       /* guint: each guest's vector id */
     GHashTable *pools;       /* kinds key → index into rows + 1 */
     GArray *rows;            /* VmcFleetPool */
     GError *error;
 } VmcPoolBuild;
 
 static void
-vmc_pool_vector_free(gpointer p)
+vmc_pool_add_guest(VmcPoolBuild *b, const char *name, const char *vector)
 {
-    VmcPoolVector *pv = p;
-    g_array_unref(pv->atoms);
-    g_free(pv);
-}
-
-static VmcPoolVector *
-vmc_pool_intern(VmcPoolBuild *b, const char *vector)
-{
-    VmcPoolVector *pv = g_hash_table_lookup(b->by_vector, vector);
-    g_auto(GStrv) keys = NULL;
-
-    if (pv)
-        return pv;
-    pv = g_new0(VmcPoolVector, 1);
-    pv->atoms = g_array_new(FALSE, FALSE, sizeof(guint));
-    keys = g_strsplit(vector, "\n", -1);
-    for (guint i = 0; keys[i]; i++) {
-        guint id;
-        if (!*keys[i])
-            continue;
-        id = GPOINTER_TO_UINT(g_hash_table_lookup(b->atom_ids, keys[i]));
-        if (!id) {
-            g_ptr_array_add(b->atoms, g_strdup(keys[i]));
-            id = b->atoms->len;
-            g_hash_table_insert(b->atom_ids, g_ptr_array_index(b->atoms, id - 1), GUINT_TO_POINTER(id));
-        }
-        id--;
-        g_array_append_val(pv->atoms, id);
-    }
-    g_hash_table_insert(b->by_vector, g_strdup(vector), pv);
-    return pv;
+    guint id = vmc__fleet_vectors_add(b->vs, vector);
+    g_ptr_array_add(b->names, g_strdup(name));
+    g_array_append_val(b->guest_vec, id);
 }
 
 static gboolean
@@ -111,8 +77,7 @@ vmc_pool_guest_abi(const char *name, gint64 abi, const char *host, gpointer data
                     "its ABI has no requirement vector", b->fleet->path, name);
         return FALSE;
     }
-    g_ptr_array_add(b->order, g_strdup(name));
-    g_ptr_array_add(b->order, vmc_pool_intern(b, vector));
+    vmc_pool_add_guest(b, name, vector);
     (void) host;
     return TRUE;
 }
@@ -135,51 +100,36 @@ vmc_pool_guest_doc(const char *name, const char *abi_doc, const char *abi_fp, co
         vector = vmc__abi_needs_vector(needs);
         g_hash_table_insert(b->by_fp, g_strdup(abi_fp), (char *) vector);
     }
-    g_ptr_array_add(b->order, g_strdup(name));
-    g_ptr_array_add(b->order, vmc_pool_intern(b, vector));
+    vmc_pool_add_guest(b, name, vector);
     (void) host;
     return TRUE;
 }
 
-/* Each vector's kinds: each key evaluated once per kind. */
+/* Each vector's kinds → its pool; then the guests, in name order. */
 static gboolean
 vmc_pool_place(VmcPoolBuild *b, GError **error)
 {
-    guint n_kinds = b->kind_ids->len, n_atoms = b->atoms->len;
-    g_autofree guint8 *met = g_malloc0_n((gsize) n_kinds * MAX(n_atoms, 1), 1);  /* 0 ?, 1 yes, 2 no */
+    guint n_vec = vmc__fleet_vectors_count(b->vs);
+    g_autofree gint *pool_of = g_new0(gint, MAX(n_vec, 1));   /* vector id → pool index + 1 */
     g_autoptr(GPtrArray) views = g_ptr_array_new();
     g_autoptr(GString) key = g_string_new(NULL);
-    GHashTableIter it;
-    gpointer v;
 
-    for (guint k = 0; k < n_kinds; k++) {
+    for (guint k = 0; k < b->kind_ids->len; k++) {
         VmcHostView *view = vmc__fleet_kind_view(b->fleet, g_array_index(b->kind_ids, gint64, k), error);
         if (!view)
             return FALSE;
         g_ptr_array_add(views, view);
     }
-    g_hash_table_iter_init(&it, b->by_vector);
-    while (g_hash_table_iter_next(&it, NULL, &v)) {
-        VmcPoolVector *pv = v;
+    for (guint id = 0; id < n_vec; id++) {
         gpointer idx;
         g_string_truncate(key, 0);
-        for (guint k = 0; k < n_kinds; k++) {
-            guint8 *row = met + (gsize) k * n_atoms;
-            gboolean all = TRUE;
-            for (guint a = 0; a < pv->atoms->len && all; a++) {
-                guint id = g_array_index(pv->atoms, guint, a);
-                if (!row[id]) {
-                    gboolean yes = FALSE;
-                    if (!vmc__host_view_meets(g_ptr_array_index(views, k), g_ptr_array_index(b->atoms, id),
-                                              &yes, error)) {
-                        g_prefix_error(error, "fleet inventory %s: ", b->fleet->path);
-                        return FALSE;
-                    }
-                    row[id] = yes ? 1 : 2;
-                }
-                all = row[id] == 1;
+        for (guint k = 0; k < b->kind_ids->len; k++) {
+            gboolean met = FALSE;
+            if (!vmc__fleet_vectors_met(b->vs, id, g_ptr_array_index(views, k), k, &met, error)) {
+                g_prefix_error(error, "fleet inventory %s: ", b->fleet->path);
+                return FALSE;
             }
-            if (all)
+            if (met)
                 g_string_append_printf(key, "%" G_GINT64_FORMAT ",", g_array_index(b->kind_ids, gint64, k));
         }
         idx = g_hash_table_lookup(b->pools, key->str);
@@ -197,13 +147,12 @@ vmc_pool_place(VmcPoolBuild *b, GError **error)
             idx = GUINT_TO_POINTER(b->rows->len);
             g_hash_table_insert(b->pools, g_strdup(key->str), idx);
         }
-        pv->pool = GPOINTER_TO_INT(idx);
+        pool_of[id] = GPOINTER_TO_INT(idx);
     }
-    /* guests in name order */
-    for (guint i = 0; i < b->order->len; i += 2) {
-        VmcPoolVector *pv = g_ptr_array_index(b->order, i + 1);
-        VmcFleetPool *pool = &g_array_index(b->rows, VmcFleetPool, pv->pool - 1);
-        g_ptr_array_add(pool->guests, g_steal_pointer(&b->order->pdata[i]));
+    for (guint i = 0; i < b->names->len; i++) {
+        VmcFleetPool *pool = &g_array_index(b->rows, VmcFleetPool,
+                                            pool_of[g_array_index(b->guest_vec, guint, i)] - 1);
+        g_ptr_array_add(pool->guests, g_steal_pointer(&b->names->pdata[i]));
     }
     return TRUE;
 }
@@ -352,10 +301,9 @@ vmc_fleet_pools(VmcFleet *fleet, const char *where, VmcCpuCheck mode, GError **e
         g_array_append_val(b.kind_ids, *(gint64 *) k);
     g_array_sort(b.kind_ids, vmc__gint64_cmp);
     b.kind_hosts = counts;
-    b.by_vector = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, vmc_pool_vector_free);
-    b.atom_ids = g_hash_table_new(g_str_hash, g_str_equal);
-    b.atoms = g_ptr_array_new_with_free_func(g_free);
-    b.order = g_ptr_array_new();
+    b.vs = vmc__fleet_vectors_new();
+    b.names = g_ptr_array_new_with_free_func(g_free);
+    b.guest_vec = g_array_new(FALSE, FALSE, sizeof(guint));
     b.pools = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     b.rows = g_array_new(FALSE, TRUE, sizeof(VmcFleetPool));
     g_array_set_clear_func(b.rows, (GDestroyNotify) vmc_fleet_pool_clear);
@@ -378,16 +326,13 @@ vmc_fleet_pools(VmcFleet *fleet, const char *where, VmcCpuCheck mode, GError **e
         rows = g_steal_pointer(&b.rows);
     }
     g_clear_error(&b.error);
-    for (guint i = 0; i < b.order->len; i += 2)
-        g_free(b.order->pdata[i]);
-    g_ptr_array_unref(b.order);
+    g_ptr_array_unref(b.names);
+    g_array_unref(b.guest_vec);
+    vmc__fleet_vectors_free(b.vs);
     g_clear_pointer(&b.rows, g_array_unref);
     g_array_unref(b.kind_ids);
     g_clear_pointer(&b.vectors, g_hash_table_unref);
     g_clear_pointer(&b.by_fp, g_hash_table_unref);
-    g_hash_table_unref(b.by_vector);
-    g_hash_table_unref(b.atom_ids);
-    g_ptr_array_unref(b.atoms);
     g_hash_table_unref(b.pools);
     return rows;
 }

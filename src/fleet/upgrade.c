@@ -12,15 +12,15 @@
  *
  * A guest whose own host is upgraded is also resolved again there
  * (vmc_guest_resolve of the definition its ABI records, vmc_abi_to_guest):
- * the ABI a restart would give it, and what differs (vmc_abi_diff). The
- * ABI does not record whether the guest named its platform; a recorded
- * platform other than the default of its host (before the upgrade) was
- * named — resolution picks the default otherwise — and is kept; one equal
- * to it is taken as the default, so the restart gets the upgraded host's
- * default (a guest that named exactly its host's default is reported as
- * if it had not). docs/fleet.md.
+ * the ABI a restart would give it, and what differs (vmc_abi_diff). A
+ * platform the guest named ("platform-named") is kept; for ABIs written
+ * before vmcompat recorded that, a recorded platform other than the
+ * default of its host (before the upgrade) was named — resolution picks
+ * the default otherwise. Any other platform becomes the upgraded host's
+ * default. docs/fleet.md.
  *
- * Workload: every recorded guest × every kind, twice (before, after);
+ * Workload: the target counts are requirement vectors (vectors.c) over
+ * every kind before and after — each distinct vector once; one check and
  * one resolution per guest on an upgraded host.
  */
 #include "fleet/fleet-private.h"
@@ -85,37 +85,57 @@ typedef struct {
     GHashTable *all;         /* kind → hosts */
     GHashTable *sel;         /* kind → selected hosts */
     GHashTable *upgraded;    /* kind → VmcHost* after */
+    GHashTable *up_views;    /* kind → VmcHostView* of it */
     GHashTable *selected;    /* host name → TRUE */
+    GArray *kinds;           /* gint64: u->all's kinds; a kind's view slot is its index,
+                              * its upgraded view's kinds->len + index */
+    VmcFleetVectors *vs;     /* the guests' requirement vectors under @mode */
+    GHashTable *fp_vector;   /* ABI fingerprint → vector id + 1 */
+    GArray *counts;          /* guint pairs per vector id: hosts before, after; G_MAXUINT: not yet */
     GArray *rows;
     GError *error;
 } VmcUpgrade;
 
-static guint
-vmc_upgrade_targets(VmcUpgrade *u, const VmcAbi *abi, gboolean after)
+/* Hosts that can run vector @id before and after the upgrade: each kind's
+ * hosts that are not upgraded judged on the kind, the upgraded ones on its
+ * upgraded document (vmc_abi_check_mode's verdict, through the vector). */
+static gboolean
+vmc_upgrade_targets(VmcUpgrade *u, guint id, guint *before, guint *after)
 {
-    GHashTableIter it;
-    gpointer k, v;
-    guint n = 0;
+    guint need = 2 * (id + 1);
 
-    g_hash_table_iter_init(&it, u->all);
-    while (g_hash_table_iter_next(&it, &k, &v)) {
-        gint64 kind = *(gint64 *) k;
-        guint total = GPOINTER_TO_UINT(v);
-        guint moved = after ? GPOINTER_TO_UINT(g_hash_table_lookup(u->sel, &kind)) : 0;
-        const VmcHost *before = vmc__fleet_kind_host(u->fleet, kind, NULL);
-        if (before && total > moved) {
-            g_autoptr(VmcVerdict) vd = vmc_abi_check_mode(abi, before, u->mode);
-            if (vmc_verdict_ok(vd))
-                n += total - moved;
-        }
-        if (moved) {
-            g_autoptr(VmcVerdict) vd = vmc_abi_check_mode(abi, g_hash_table_lookup(u->upgraded, &kind),
-                                                          u->mode);
-            if (vmc_verdict_ok(vd))
-                n += moved;
-        }
+    while (u->counts->len < need) {
+        guint unknown = G_MAXUINT;
+        g_array_append_val(u->counts, unknown);
     }
-    return n;
+    if (g_array_index(u->counts, guint, 2 * id) == G_MAXUINT) {
+        guint nb = 0, na = 0;
+        for (guint i = 0; i < u->kinds->len; i++) {
+            gint64 kind = g_array_index(u->kinds, gint64, i);
+            guint total = GPOINTER_TO_UINT(g_hash_table_lookup(u->all, &kind));
+            guint moved = GPOINTER_TO_UINT(g_hash_table_lookup(u->sel, &kind));
+            VmcHostView *view = vmc__fleet_kind_view(u->fleet, kind, &u->error);
+            gboolean met = FALSE;
+            if (!view || !vmc__fleet_vectors_met(u->vs, id, view, i, &met, &u->error))
+                return FALSE;
+            if (met) {
+                nb += total;
+                na += total - MIN(moved, total);
+            }
+            if (moved) {
+                if (!vmc__fleet_vectors_met(u->vs, id, g_hash_table_lookup(u->up_views, &kind),
+                                            u->kinds->len + i, &met, &u->error))
+                    return FALSE;
+                if (met)
+                    na += moved;
+            }
+        }
+        g_array_index(u->counts, guint, 2 * id) = nb;
+        g_array_index(u->counts, guint, 2 * id + 1) = na;
+    }
+    *before = g_array_index(u->counts, guint, 2 * id);
+    *after = g_array_index(u->counts, guint, 2 * id + 1);
+    return TRUE;
 }
 
 /* The ABI @abi's guest gets when restarted on @up, the upgraded document
@@ -158,18 +178,28 @@ vmc_upgrade_guest(const char *name, const char *abi_doc, const char *abi_fp, con
                   gpointer data)
 {
     VmcUpgrade *u = data;
-    g_autoptr(VmcAbi) abi = vmc_abi_parse(u->fleet->cat, abi_doc, strlen(abi_doc), name, &u->error);
+    g_autoptr(VmcAbi) abi = NULL;
     VmcFleetImpact row = { 0 };
+    gboolean upgraded = host && g_hash_table_contains(u->selected, host);
+    guint id = GPOINTER_TO_UINT(g_hash_table_lookup(u->fp_vector, abi_fp));
     gint64 kind;
 
-    if (!abi)
+    /* the ABI document is read once per distinct ABI, and for every guest
+     * whose host is upgraded (its restart) */
+    if ((!id || upgraded) &&
+        !(abi = vmc_abi_parse(u->fleet->cat, abi_doc, strlen(abi_doc), name, &u->error)))
+        return FALSE;
+    if (!id) {
+        g_autoptr(VmcAbiNeeds) needs = vmc__abi_needs_new(abi, u->mode);
+        g_autofree char *vector = vmc__abi_needs_vector(needs);
+        id = vmc__fleet_vectors_add(u->vs, vector) + 1;
+        g_hash_table_insert(u->fp_vector, g_strdup(abi_fp), GUINT_TO_POINTER(id));
+    }
+    if (!vmc_upgrade_targets(u, id - 1, &row.before, &row.after))
         return FALSE;
     row.guest = g_strdup(name);
     row.host = g_strdup(host);
-    row.before = vmc_upgrade_targets(u, abi, FALSE);
-    row.after = vmc_upgrade_targets(u, abi, TRUE);
-    if (host && g_hash_table_contains(u->selected, host) &&
-        vmc__fleet_host_kind(u->fleet, host, &kind, NULL)) {
+    if (upgraded && vmc__fleet_host_kind(u->fleet, host, &kind, NULL)) {
         const VmcHost *up = g_hash_table_lookup(u->upgraded, &kind);
         row.restart = vmc_abi_check_mode(abi, up, u->mode);
         if (!vmc_upgrade_restart(u, abi, kind, up, &row)) {
@@ -183,7 +213,6 @@ vmc_upgrade_guest(const char *name, const char *abi_doc, const char *abi_fp, con
         g_array_append_val(u->rows, row);
     else
         vmc_fleet_impact_clear(&row);
-    (void) abi_fp;
     return TRUE;
 }
 
@@ -227,6 +256,15 @@ vmc_fleet_upgrade_impact_opts(VmcFleet *fleet, const char *hosts,
         !(sel_hosts = vmc_fleet_hosts(fleet, hosts, error)))
         goto out;
     u.upgraded = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) vmc_host_unref);
+    u.up_views = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                       (GDestroyNotify) vmc__host_view_free);
+    u.kinds = g_array_new(FALSE, FALSE, sizeof(gint64));
+    g_hash_table_iter_init(&it, u.all);
+    while (g_hash_table_iter_next(&it, &k, NULL))
+        g_array_append_val(u.kinds, *(gint64 *) k);
+    u.vs = vmc__fleet_vectors_new();
+    u.fp_vector = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    u.counts = g_array_new(FALSE, FALSE, sizeof(guint));
     u.selected = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (guint i = 0; i < sel_hosts->len; i++)
         g_hash_table_add(u.selected, g_strdup(g_array_index(sel_hosts, VmcFleetHost, i).name));
@@ -244,6 +282,7 @@ vmc_fleet_upgrade_impact_opts(VmcFleet *fleet, const char *hosts,
             goto out;
         }
         g_hash_table_insert(u.upgraded, key, up);
+        g_hash_table_insert(u.up_views, g_memdup2(key, sizeof(gint64)), vmc__host_view_new(fleet->cat, up));
     }
     u.rows = g_array_new(FALSE, TRUE, sizeof(VmcFleetImpact));
     g_array_set_clear_func(u.rows, (GDestroyNotify) vmc_fleet_impact_clear);
@@ -258,6 +297,11 @@ out:
     g_clear_pointer(&u.all, g_hash_table_unref);
     g_clear_pointer(&u.sel, g_hash_table_unref);
     g_clear_pointer(&u.upgraded, g_hash_table_unref);
+    g_clear_pointer(&u.up_views, g_hash_table_unref);
+    g_clear_pointer(&u.kinds, g_array_unref);
+    g_clear_pointer(&u.vs, vmc__fleet_vectors_free);
+    g_clear_pointer(&u.fp_vector, g_hash_table_unref);
+    g_clear_pointer(&u.counts, g_array_unref);
     g_clear_pointer(&u.selected, g_hash_table_unref);
     return rows;
 }
