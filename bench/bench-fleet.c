@@ -9,6 +9,7 @@
 #include "harness.h"
 
 #include <stdio.h>
+#include <sys/resource.h>
 
 static double
 now_ms(void)
@@ -132,7 +133,11 @@ main(int argc, char **argv)
     if (argc > 3 && g_str_equal(argv[3], "--pools")) {
         double a = now_ms();
         g_autoptr(GArray) p = vmc_fleet_pools(fleet, NULL, VMC_CPU_CHECK_DEFAULT, &error);
-        printf("pools: %u pools in %.0f ms\n", p ? p->len : 0, now_ms() - a);
+        struct rusage ru;
+        double t = now_ms() - a;
+        getrusage(RUSAGE_SELF, &ru);
+        printf("pools: %u pools in %.0f ms; process peak RSS %ld MiB\n", p ? p->len : 0, t,
+               ru.ru_maxrss / 1024);
     }
     return 0;
 }

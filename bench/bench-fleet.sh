@@ -63,6 +63,15 @@ if [ -x "$bench_bin" ]; then
     "$bench_bin" "$db" "$g" $pools
 fi
 if [ "$pools" = --pools ]; then
-    a=$(now); "$vmcompat" fleet pools --db "$db" > /dev/null; b=$(now)
-    echo "fleet pools ($(sqlite3 "$db" "select count(distinct abi) from guest") ABIs): $(secs "$a" "$b") s"
+    n_abi=$(sqlite3 "$db" "select count(distinct abi) from guest")
+    # peak RSS (KiB) of a process: GNU time when installed
+    rss() { if [ -x /usr/bin/time ]; then /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; else echo "?"; fi; }
+    base_rss=$(rss "$vmcompat" fleet hosts --db "$db" --where host=none)
+    for run in first again; do
+        a=$(now); "$vmcompat" fleet pools --db "$db" > /dev/null; b=$(now)
+        echo "fleet pools ($n_abi ABIs, $run run): $(secs "$a" "$b") s, process included"
+    done
+    echo "fleet pools peak RSS: $(rss "$vmcompat" fleet pools --db "$db") KiB (baseline process: $base_rss KiB)"
+    a=$(now); "$vmcompat" fleet upgrade-impact --db "$db" --hosts "cluster=$c" --to-release qemu-9.2 > /dev/null || true; b=$(now)
+    echo "fleet upgrade-impact --hosts cluster=$c --to-release qemu-9.2: $(secs "$a" "$b") s"
 fi
