@@ -564,7 +564,7 @@ vmc__abi_needs_check(const VmcAbiNeeds *n, VmcHostView *view)
             break;
         case VMC_NEED_TUNABLE_SINCE:
             /* vmc__tunable_after, with the release parsed once */
-            if (!need->has_since || vmc_release_compare(&need->since, hrel) <= 0)
+            if (!vmc__release_after(need->has_since ? &need->since : NULL, hrel))
                 break;
             if (need->sev == VMC_SEVERITY_NOTE)
                 vmc_verdict_add(v, VMC_SEVERITY_NOTE, "tunable-absent", need->name,
@@ -726,6 +726,13 @@ vmc__abi_needs_vector(const VmcAbiNeeds *n)
             g_string_append_printf(out, "%s\n", k);
     }
     return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+char *
+vmc__abi_vector(const VmcAbi *abi, VmcCpuCheck mode)
+{
+    g_autoptr(VmcAbiNeeds) needs = vmc__abi_needs_new(abi, mode);
+    return vmc__abi_needs_vector(needs);
 }
 
 static gboolean

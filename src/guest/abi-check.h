@@ -35,6 +35,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmcAbiNeeds, vmc__abi_needs_free)
 /* The requirement vector: keys, sorted and unique, one per line (each line
  * ends with '\n'; "" when nothing can fail). Transfer full. */
 char *vmc__abi_needs_vector(const VmcAbiNeeds *needs);
+/* The same for @abi under @mode, when its needs are not wanted otherwise. */
+char *vmc__abi_vector(const VmcAbi *abi, VmcCpuCheck mode);
 
 /* A view of @host for checks (holds a reference to it). */
 VmcHostView *vmc__host_view_new(VmcCatalog *cat, const VmcHost *host);

@@ -313,11 +313,17 @@ vmc_tunable_applies(const VmcTunable *t, const char *const *devices)
 
 /* Whether QEMU @rel predates tunable @t (it arrived in a later release). */
 gboolean
+vmc__release_after(const VmcRelease *since, const VmcRelease *rel)
+{
+    return since && vmc_release_compare(since, rel) > 0;
+}
+
+gboolean
 vmc__tunable_after(const VmcTunable *t, const VmcRelease *rel)
 {
     VmcRelease since;
     return vmc_tunable_get_since(t) && vmc_release_parse(vmc_tunable_get_since(t), &since, NULL) &&
-           vmc_release_compare(&since, rel) > 0;
+           vmc__release_after(&since, rel);
 }
 
 /* Whether some value of @t needs a KVM capability (kvm.cap.*, kvm.pv.*). */

@@ -58,6 +58,9 @@ struct _VmcAbi {
 const char *vmc__abi_model_name(const VmcCpuDef *def);
 /* Whether QEMU @rel predates tunable @t (it arrived in a later release). */
 gboolean vmc__tunable_after(const VmcTunable *t, const VmcRelease *rel);
+/* The same for a tunable's first release already parsed (@since NULL: the
+ * catalog does not say, so never after). */
+gboolean vmc__release_after(const VmcRelease *since, const VmcRelease *rel);
 
 /* guest.c: an empty guest (arch unset, no accelerator) named @name. */
 VmcGuest *vmc__guest_new(VmcCatalog *cat, const char *name);
