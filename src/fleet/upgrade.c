@@ -27,6 +27,7 @@
 
 #include <string.h>
 
+#include "host/host-doc.h"
 #include "host/host-kernel-private.h"
 #include <vmcompat/error.h>
 #include <vmcompat/machine.h>
@@ -47,18 +48,12 @@ vmc_fleet_impact_clear(VmcFleetImpact *i)
 static VmcHost *
 vmc_upgrade_release(VmcFleet *fleet, const VmcHost *host, const VmcRelease *rel, GError **error)
 {
-    g_autofree char *text = vmc_host_to_json(host);
-    json_object *doc = json_tokener_parse(text);
+    json_object *doc = vmc__host_document(host);
     json_object *qemu = NULL, *mts;
     g_autofree char *version = g_strdup_printf("%u.%u.0", rel->major, rel->minor);
     VmcArch arch = vmc_host_get_arch(host);
     VmcHost *out;
 
-    if (!doc) {
-        g_set_error(error, VMC_ERROR, VMC_ERROR_FAILED, "host %s: cannot re-read its document",
-                    vmc_host_get_name(host));
-        return NULL;
-    }
     if (!json_object_object_get_ex(doc, "qemu", &qemu) || !json_object_is_type(qemu, json_type_object)) {
         qemu = json_object_new_object();
         json_object_object_add(doc, "qemu", qemu);
@@ -73,9 +68,8 @@ vmc_upgrade_release(VmcFleet *fleet, const VmcHost *host, const VmcRelease *rel,
     }
     json_object_object_add(qemu, "machine_types", mts);
     json_object_object_del(doc, "qmp");   /* answers of the old QEMU */
-    text = (g_free(text), g_strdup(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN)));
+    out = vmc__host_from_document(fleet->cat, doc, vmc_host_get_name(host), error);
     json_object_put(doc);
-    out = vmc_host_parse(fleet->cat, text, strlen(text), vmc_host_get_name(host), error);
     return out;
 }
 
@@ -190,8 +184,7 @@ vmc_upgrade_guest(const char *name, const char *abi_doc, const char *abi_fp, con
         !(abi = vmc_abi_parse(u->fleet->cat, abi_doc, strlen(abi_doc), name, &u->error)))
         return FALSE;
     if (!id) {
-        g_autoptr(VmcAbiNeeds) needs = vmc__abi_needs_new(abi, u->mode);
-        g_autofree char *vector = vmc__abi_needs_vector(needs);
+        g_autofree char *vector = vmc__abi_vector(abi, u->mode);
         id = vmc__fleet_vectors_add(u->vs, vector) + 1;
         g_hash_table_insert(u->fp_vector, g_strdup(abi_fp), GUINT_TO_POINTER(id));
     }

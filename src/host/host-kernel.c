@@ -30,6 +30,7 @@
  * Workload: once per host kind of an upgrade; ~110 dated capabilities.
  */
 #include "host/host-kernel-private.h"
+#include "host/host-doc.h"
 
 #include <gio/gio.h>
 #include <json-c/json.h>
@@ -244,10 +245,10 @@ vmc_host_with_kernel(VmcCatalog *cat, const VmcHost *host, const char *kernel, G
     g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *old_text = vmc_host_kernel_version(host);
-    g_autofree char *text = NULL;
     g_autofree char *note = NULL;
     g_autofree char *added_text = NULL, *removed_text = NULL;
     json_object *doc, *notes = NULL;
+    VmcHost *out;
     guint to[3], old[3];
     GHashTableIter it;
     gpointer k, v;
@@ -264,12 +265,7 @@ vmc_host_with_kernel(VmcCatalog *cat, const VmcHost *host, const char *kernel, G
     }
     if (!(caps = vmc_kernel_caps(cat, vmc_host_get_arch(host), error)))
         return NULL;
-    text = vmc_host_to_json(host);
-    if (!(doc = json_tokener_parse(text))) {
-        g_set_error(error, VMC_ERROR, VMC_ERROR_FAILED, "host %s: cannot re-read its document",
-                    vmc_host_get_name(host));
-        return NULL;
-    }
+    doc = vmc__host_document(host);
     g_hash_table_iter_init(&it, caps);
     while (g_hash_table_iter_next(&it, &k, &v)) {
         const VmcKernelCap *kc = v;
@@ -302,8 +298,7 @@ vmc_host_with_kernel(VmcCatalog *cat, const VmcHost *host, const char *kernel, G
         json_object_object_add(doc, "notes", notes);
     }
     json_object_array_add(notes, json_object_new_string(note));
-    g_free(text);
-    text = g_strdup(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+    out = vmc__host_from_document(cat, doc, vmc_host_get_name(host), error);
     json_object_put(doc);
-    return vmc_host_parse(cat, text, strlen(text), vmc_host_get_name(host), error);
+    return out;
 }

@@ -21,6 +21,7 @@
  * tens to hundreds of KB (QMP replies dominate). Nothing here is hot.
  */
 #include "host/host-private.h"
+#include "host/host-doc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -612,12 +613,11 @@ vmc_host_json_qmp(const VmcHost *host)
     return o;
 }
 
-char *
-vmc_host_to_json(const VmcHost *host)
+json_object *
+vmc__host_document(const VmcHost *host)
 {
     json_object *o;
     json_object *qemu;
-    char *text;
 
     g_return_val_if_fail(host != NULL, NULL);
     o = json_object_new_object();
@@ -637,6 +637,17 @@ vmc_host_to_json(const VmcHost *host)
     if (g_hash_table_size(host->qmp) > 0)
         json_object_object_add(o, "qmp", vmc_host_json_qmp(host));
     json_object_object_add(o, "notes", vmc_host_json_strings(host->notes));
+    return o;
+}
+
+char *
+vmc_host_to_json(const VmcHost *host)
+{
+    json_object *o;
+    char *text;
+
+    g_return_val_if_fail(host != NULL, NULL);
+    o = vmc__host_document(host);
     text = g_strconcat(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
                                                          JSON_C_TO_STRING_SPACED |
                                                          JSON_C_TO_STRING_NOSLASHESCAPE),
@@ -1181,10 +1192,11 @@ vmc_doc_read_format(json_object *root, const char *file, GError **error)
 }
 
 /* Our host document, "format": 1 (docs/host-document.md). */
-static VmcHost *
-vmc_host_from_document(VmcCatalog *cat, json_object *root, const char *file,
-                       GError **error)
+VmcHost *
+vmc__host_from_document(VmcCatalog *cat, json_object *root, const char *name,
+                        GError **error)
 {
+    const char *file = name ? name : "(host)";
     g_autoptr(VmcHost) host = NULL;
     g_autofree char *arch_name = NULL;
     g_autofree char *source = NULL;
@@ -1293,7 +1305,7 @@ vmc_host_parse_json(VmcCatalog *cat, const char *data, gsize len,
             vmc__host_not_a_host(error, file, 1, "JSON without a \"format\" member");
         return NULL;
     }
-    return vmc_host_from_document(cat, root, file, error);
+    return vmc__host_from_document(cat, root, file, error);
 }
 
 /* ---- load / parse: format detection ------------------------------------ */
