@@ -12,6 +12,7 @@
  * (a few hundred kinds), the rest is one pair baseline.
  */
 #include "fleet/fleet-private.h"
+#include "fleet/answers-private.h"
 
 #include <vmcompat/cpu-ops.h>
 #include <vmcompat/error.h>
@@ -90,14 +91,6 @@ vmc_fleet_admit_clear(VmcFleetAdmit *a)
     g_clear_pointer(&a->refusal, g_free);
 }
 
-/* The baseline of the hosts matching @where. */
-static VmcCpuDef *
-vmc_admit_before(VmcFleet *fleet, const char *where, guint *ret_hosts, GError **error)
-{
-    /* a vendor mix is explained by vmc_fleet_baseline itself */
-    return vmc_fleet_baseline(fleet, where, FALSE, ret_hosts, error);
-}
-
 /* Why a CPU of @mine cannot join hosts whose baseline is @before, or NULL
  * (transfer full). */
 static char *
@@ -125,12 +118,11 @@ vmc_fleet_admit(VmcFleet *fleet, const VmcHost *host, const char *where, VmcFlee
     g_autoptr(GPtrArray) lost = NULL;
     g_autoptr(GError) local = NULL;
     g_autofree char *refusal = NULL;
-    VmcFeatureSet fb, fa;
     guint n_hosts = 0;
-    VmcArch arch;
 
     g_return_val_if_fail(fleet && host && ret, FALSE);
-    if (!(before = vmc_admit_before(fleet, where, &n_hosts, error)) ||
+    /* the selection's baseline (a vendor mix is explained there) */
+    if (!(before = vmc_fleet_baseline(fleet, where, FALSE, &n_hosts, error)) ||
         !(mine = vmc_host_model(host, NULL, error)))
         return FALSE;
     lost = g_ptr_array_new_with_free_func(g_free);
@@ -146,15 +138,9 @@ vmc_fleet_admit(VmcFleet *fleet, const VmcHost *host, const char *where, VmcFlee
             refusal = g_strdup(local->message);
     }
     if (after) {
-        arch = vmc_cpu_def_get_arch(before);
-        if (!vmc_cpu_effective_features(before, &fb, error) ||
-            !vmc_cpu_effective_features(after, &fa, error))
+        g_clear_pointer(&lost, g_ptr_array_unref);
+        if (!(lost = vmc__fleet_features_lost(fleet->cat, before, after, error)))
             return FALSE;
-        for (guint id = 0; id < vmc_catalog_feature_count(fleet->cat, arch); id++)
-            if (vmc_feature_set_has(&fb, id) && !vmc_feature_set_has(&fa, id)) {
-                const VmcFeature *f = vmc_catalog_feature(fleet->cat, arch, id);
-                g_ptr_array_add(lost, g_strdup(f ? vmc_feature_get_name(f) : "?"));
-            }
     }
     ret->n_hosts = n_hosts;
     ret->before = g_steal_pointer(&before);

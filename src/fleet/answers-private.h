@@ -23,3 +23,7 @@ char *vmc__fleet_domain_xml(VmcArch arch, const char *machine, const char *cpu_x
 /* A guest with @host's defaults — q35 / s390-ccw-virtio, host-model CPU,
  * default platform — as a domain (transfer full). */
 char *vmc__fleet_default_domain_xml(VmcArch arch);
+/* The features @from enables and @to does not, by name in catalog order
+ * (transfer full): what moving from one CPU to the other loses. */
+GPtrArray *vmc__fleet_features_lost(VmcCatalog *cat, const VmcCpuDef *from, const VmcCpuDef *to,
+                                    GError **error);

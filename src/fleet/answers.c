@@ -18,6 +18,7 @@
 #include <vmcompat/migrate.h>
 
 #include "base/util.h"
+#include "catalog/catalog-private.h"
 #include "migrate/migrate-private.h"
 
 void
@@ -209,6 +210,17 @@ vmc_fleet_baseline(VmcFleet *fleet, const char *where, gboolean keep_deprecated,
         g_propagate_error(error, g_steal_pointer(&local));
     }
     return b;
+}
+
+GPtrArray *
+vmc__fleet_features_lost(VmcCatalog *cat, const VmcCpuDef *from, const VmcCpuDef *to, GError **error)
+{
+    VmcFeatureSet ff, ft;
+
+    if (!vmc_cpu_effective_features(from, &ff, error) || !vmc_cpu_effective_features(to, &ft, error))
+        return NULL;
+    vmc_feature_set_andnot(&ff, &ff, &ft);
+    return vmc__catalog_set_names(cat, vmc_cpu_def_get_arch(from), &ff);
 }
 
 gint

@@ -93,11 +93,9 @@ vmc_pool_guest_doc(const char *name, const char *abi_doc, const char *abi_fp, co
 
     if (!vector) {
         g_autoptr(VmcAbi) abi = vmc_abi_parse(b->fleet->cat, abi_doc, strlen(abi_doc), name, &b->error);
-        g_autoptr(VmcAbiNeeds) needs = NULL;
         if (!abi)
             return FALSE;
-        needs = vmc__abi_needs_new(abi, b->mode);
-        vector = vmc__abi_needs_vector(needs);
+        vector = vmc__abi_vector(abi, b->mode);
         g_hash_table_insert(b->by_fp, g_strdup(abi_fp), (char *) vector);
     }
     vmc_pool_add_guest(b, name, vector);
@@ -155,22 +153,6 @@ vmc_pool_place(VmcPoolBuild *b, GError **error)
         g_ptr_array_add(pool->guests, g_steal_pointer(&b->names->pdata[i]));
     }
     return TRUE;
-}
-
-/* Features of @b that @a lacks (transfer full), by name. */
-static GPtrArray *
-vmc_pool_gains(VmcCatalog *cat, const VmcCpuDef *a, const VmcCpuDef *b)
-{
-    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-    VmcFeatureSet fa, fb;
-    VmcArch arch = vmc_cpu_def_get_arch(a);
-
-    if (!vmc_cpu_effective_features(a, &fa, NULL) || !vmc_cpu_effective_features(b, &fb, NULL))
-        return out;
-    for (guint id = 0; id < vmc_catalog_feature_count(cat, arch); id++)
-        if (vmc_feature_set_has(&fb, id) && !vmc_feature_set_has(&fa, id))
-            g_ptr_array_add(out, g_strdup(vmc_feature_get_name(vmc_catalog_feature(cat, arch, id))));
-    return out;
 }
 
 static gint
@@ -263,9 +245,10 @@ vmc_pool_describe(VmcFleet *fleet, VmcFleetPool *p, GHashTable *kind_hosts, GErr
         VmcFleetLimit l = { .kind = k, .n_hosts = GPOINTER_TO_UINT(g_hash_table_lookup(kind_hosts, &k)) };
         if (!without)
             continue;
-        l.gains = vmc_pool_gains(fleet->cat, p->baseline, without);
-        if (l.gains->len == 0) {
-            g_ptr_array_unref(l.gains);
+        /* what the baseline lacks and the one without the kind has */
+        l.gains = vmc__fleet_features_lost(fleet->cat, without, p->baseline, NULL);
+        if (!l.gains || l.gains->len == 0) {
+            g_clear_pointer(&l.gains, g_ptr_array_unref);
             continue;
         }
         g_array_append_val(p->limiting, l);

@@ -853,23 +853,31 @@ vmc__fleet_host_kind(VmcFleet *fleet, const char *name, gint64 *ret, GError **er
 
 /* ---- guests ------------------------------------------------------------------------------ */
 
+/* Store one requirement vector under this catalog (an existing one stays),
+ * through *@st, prepared on first use and reused. */
+static gboolean
+vmc_fleet_put_vector(VmcFleet *fleet, VmcStoreStmt **st, gint64 abi_id, const char *vector)
+{
+    if (!*st && !(*st = vmc__store_prepare(fleet->store,
+                                           "INSERT INTO abi_vector (abi, catalog, vector) VALUES (?, ?, ?) "
+                                           "ON CONFLICT (abi, catalog) DO NOTHING")))
+        return FALSE;
+    vmc__store_reset(*st);
+    vmc__store_bind_int64(*st, 1, abi_id);
+    vmc__store_bind_text(*st, 2, vmc_catalog_get_digest(fleet->cat));
+    vmc__store_bind_text(*st, 3, vector);
+    return vmc__store_step(*st) == VMC_STORE_DONE;
+}
+
 /* Record @abi's requirement vector (default check mode) under this
  * catalog, inside the caller's transaction. */
 static gboolean
 vmc_fleet_store_vector(VmcFleet *fleet, gint64 abi_id, const VmcAbi *abi, GError **error)
 {
-    g_autoptr(VmcAbiNeeds) needs = vmc__abi_needs_new(abi, VMC_CPU_CHECK_DEFAULT);
-    g_autofree char *vector = vmc__abi_needs_vector(needs);
-    g_autoptr(VmcStoreStmt) st = vmc__store_prepare(fleet->store,
-        "INSERT INTO abi_vector (abi, catalog, vector) VALUES (?, ?, ?) "
-        "ON CONFLICT (abi, catalog) DO NOTHING");
+    g_autofree char *vector = vmc__abi_vector(abi, VMC_CPU_CHECK_DEFAULT);
+    g_autoptr(VmcStoreStmt) st = NULL;
 
-    if (!st)
-        return vmc__fleet_sql_fail(fleet, error, "storing a requirement vector");
-    vmc__store_bind_int64(st, 1, abi_id);
-    vmc__store_bind_text(st, 2, vmc_catalog_get_digest(fleet->cat));
-    vmc__store_bind_text(st, 3, vector);
-    if (vmc__store_step(st) != VMC_STORE_DONE)
+    if (!vmc_fleet_put_vector(fleet, &st, abi_id, vector))
         return vmc__fleet_sql_fail(fleet, error, "storing a requirement vector");
     return TRUE;
 }
@@ -1015,15 +1023,13 @@ vmc__fleet_abi_vectors(VmcFleet *fleet, guint *ret_computed, GError **error)
         g_autoptr(VmcAbi) abi = vmc_abi_parse(fleet->cat, vmc__store_column_text(st, 1),
                                               vmc__store_column_bytes(st, 1),
                                               vmc__store_column_text(st, 2), error);
-        g_autoptr(VmcAbiNeeds) needs = NULL;
         if (!abi) {
             g_free(key);
             return NULL;
         }
-        needs = vmc__abi_needs_new(abi, VMC_CPU_CHECK_DEFAULT);
         *key = vmc__store_column_int64(st, 0);
         g_array_append_val(ids, *key);
-        g_ptr_array_add(vectors, vmc__abi_needs_vector(needs));
+        g_ptr_array_add(vectors, vmc__abi_vector(abi, VMC_CPU_CHECK_DEFAULT));
         g_hash_table_insert(out, key, g_strdup(g_ptr_array_index(vectors, vectors->len - 1)));
     }
     if (rc != VMC_STORE_DONE)
@@ -1034,16 +1040,10 @@ vmc__fleet_abi_vectors(VmcFleet *fleet, guint *ret_computed, GError **error)
     /* keep them: a cache, so an inventory that cannot be written (or a
      * concurrent writer) only costs the next run the same work */
     if (ids->len && vmc__store_begin(fleet->store)) {
-        gboolean ok = (st = vmc__store_prepare(fleet->store,
-                           "INSERT INTO abi_vector (abi, catalog, vector) VALUES (?, ?, ?) "
-                           "ON CONFLICT (abi, catalog) DO NOTHING")) != NULL;
-        for (guint i = 0; ok && i < ids->len; i++) {
-            vmc__store_reset(st);
-            vmc__store_bind_int64(st, 1, g_array_index(ids, gint64, i));
-            vmc__store_bind_text(st, 2, digest);
-            vmc__store_bind_text(st, 3, g_ptr_array_index(vectors, i));
-            ok = vmc__store_step(st) == VMC_STORE_DONE;
-        }
+        gboolean ok = TRUE;
+        for (guint i = 0; ok && i < ids->len; i++)
+            ok = vmc_fleet_put_vector(fleet, &st, g_array_index(ids, gint64, i),
+                                      g_ptr_array_index(vectors, i));
         g_clear_pointer(&st, vmc__store_finalize);
         if (!ok || !vmc__store_commit(fleet->store)) {
             g_debug("fleet inventory %s: requirement vectors not kept: %s", fleet->path,
