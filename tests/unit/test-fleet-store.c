@@ -986,28 +986,38 @@ collect_guest(const char *name, const char *abi_doc, const char *abi_fp, const c
     return TRUE;
 }
 
+/* A fresh inventory @db holding one host, node1 (scenario 5), imported
+ * from a JSON Lines file named after @tag. */
+static VmcFleet *
+open_one_host(const char *db, const char *tag)
+{
+    g_autofree char *a = host_line(5, "node1", NULL, NULL, NULL);
+    const char *const lines[] = { a, NULL };
+    g_autofree char *path = write_jsonl(tag, lines);
+    g_autoptr(GError) error = NULL;
+    VmcFleet *fleet = test_open(db);
+    VmcFleetImportStats st;
+
+    if (!import_files(fleet, path, 0, &st, &error))
+        g_error("importing %s: %s", path, error ? error->message : "(no error set)");
+    return fleet;
+}
+
 static void
 test_guests(gconstpointer data)
 {
     Backend b = *(const Backend *) data;
     g_autofree char *db = test_db(b);
     g_autoptr(VmcFleet) fleet = NULL;
-    g_autofree char *path = NULL, *abi_path = NULL, *abi2_path = NULL, *host = NULL;
+    g_autofree char *abi_path = NULL, *abi2_path = NULL, *host = NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(VmcAbi) abi = NULL, abi2 = NULL, got = NULL;
-    VmcFleetImportStats st;
     GuestSeen seen = { g_string_new(NULL) };
     g_autofree char *want = NULL;
 
     if (!db)
         return;
-    fleet = test_open(db);
-    {
-        g_autofree char *a = host_line(5, "node1", NULL, NULL, NULL);
-        const char *const lines[] = { a, NULL };
-        path = write_jsonl("guests", lines);
-    }
-    VMC_ASSERT_OK(import_files(fleet, path, 0, &st, &error), error);
+    fleet = open_one_host(db, "guests");
     abi_path = vmc_test_source_path("tests", "data", "abis", "plain-q35-jammy.json", NULL);
     abi2_path = vmc_test_source_path("tests", "data", "abis", "web-uso-noble.json", NULL);
     abi = vmc_abi_load(vmc_test_catalog(), abi_path, &error);
@@ -1408,26 +1418,19 @@ test_vectors(gconstpointer data)
     Backend b = *(const Backend *) data;
     g_autofree char *db = test_db(b);
     g_autoptr(VmcFleet) fleet = NULL, mapped = NULL;
-    g_autofree char *path = NULL, *abi_path = NULL;
+    g_autofree char *abi_path = NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(VmcAbi) abi = NULL;
     g_autoptr(GHashTable) v1 = NULL, v2 = NULL, v3 = NULL;
     g_autoptr(VmcAbiNeeds) needs = NULL;
     g_autofree char *want = NULL;
-    VmcFleetImportStats st;
     guint computed = 99;
     GHashTableIter it;
     gpointer val;
 
     if (!db)
         return;
-    fleet = test_open(db);
-    {
-        g_autofree char *a = host_line(5, "node1", NULL, NULL, NULL);
-        const char *const lines[] = { a, NULL };
-        path = write_jsonl("vectors", lines);
-    }
-    VMC_ASSERT_OK(import_files(fleet, path, 0, &st, &error), error);
+    fleet = open_one_host(db, "vectors");
     abi_path = vmc_test_source_path("tests", "data", "abis", "plain-q35-jammy.json", NULL);
     abi = vmc_abi_load(vmc_test_catalog(), abi_path, &error);
     g_assert_no_error(error);
